@@ -1,0 +1,5 @@
+import Hummingbird
+import AsyncHTTPClient
+import Crypto
+import Logging
+import ServiceLifecycle
