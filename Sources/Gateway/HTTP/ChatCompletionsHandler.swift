@@ -1,0 +1,295 @@
+import Core
+import Foundation
+import Hummingbird
+import Pipeline
+
+/// OpenAI-compatible `POST /v1/chat/completions` and `GET /v1/models`.
+///
+/// `model: "usecase/<id>"` runs the use case's pipeline and answers with its output as JSON content.
+/// `model: "<provider>/<model>"` is a passthrough: authenticated, routed with retries and the breaker,
+/// recorded in the ledger, but otherwise the provider's answer as is.
+struct ChatCompletionsHandler: Sendable {
+    let runtime: GatewayRuntime
+
+    func handle(_ request: Request) async throws -> Response {
+        let token = RequestBodyReader.bearerToken(request)
+        let traceparent = request.headers[.traceparent]
+        let chat: ChatCompletionRequest
+        do {
+            // Authenticate before reading the body so strangers learn nothing about limits or formats.
+            var probe = InvocationContext(route: .chatCompletions, bearerToken: token, useCaseID: nil, payload: .invokeBody([]))
+            try await AuthenticateStage().run(&probe, runtime.environment)
+            let body = try await RequestBodyReader.readJSONBody(request, limit: runtime.configuration.server.maxBodyBytes)
+            chat = try ChatCompletionRequest.parse(body)
+        } catch {
+            await runtime.recordRejection(route: .chatCompletions, useCaseID: nil, bearerToken: token, error: error)
+            throw HTTPGatewayError(error)
+        }
+        switch chat.target {
+        case .useCase(let id):
+            return try await useCase(id, chat: chat, token: token, traceparent: traceparent)
+        case .provider(let provider, let model):
+            return try await passthrough(provider: provider, model: model, chat: chat, token: token, traceparent: traceparent)
+        }
+    }
+
+    // MARK: Use-case models
+
+    private func useCase(_ id: String, chat: ChatCompletionRequest, token: String?, traceparent: String?) async throws -> Response {
+        let input: JSONValue
+        do {
+            input = try chat.useCaseInput()
+        } catch {
+            await runtime.recordRejection(route: .chatCompletions, useCaseID: id, bearerToken: token, error: error)
+            throw HTTPGatewayError(error)
+        }
+        let context = InvocationContext(
+            route: .chatCompletions, streamed: chat.stream, bearerToken: token, useCaseID: id,
+            payload: .input(input, context: chat.context), traceID: traceparent)
+        let finished = await runtime.run(context)
+        if let error = finished.error {
+            throw HTTPGatewayError(error)
+        }
+        let content = (finished.output ?? .null).compactJSONString()
+        let completionID = "chatcmpl-\(finished.id)"
+        let created = Int(finished.startedAt.timeIntervalSince1970)
+        let usage = Self.usageJSON(finished.usage)
+        let extras: JSONValue = [
+            "invocation_id": .string(finished.id), "decision": .string((finished.decision ?? .failed).rawValue),
+            "confidence": finished.confidence.map(JSONValue.number) ?? .null,
+            "variant": (finished.answeringVariant?.name).map(JSONValue.string) ?? .null,
+            "cost_usd": .number(finished.costUSD),
+        ]
+        if !chat.stream {
+            let body: JSONValue = [
+                "id": .string(completionID), "object": "chat.completion", "created": .number(Double(created)),
+                "model": .string(chat.model),
+                "choices": [["index": 0, "message": ["role": "assistant", "content": .string(content)], "finish_reason": "stop"]],
+                "usage": usage, "gatehouse": extras,
+            ]
+            return JSONResponse.ok(body, headers: finished.responseHeaders)
+        }
+        let chunk = { (delta: JSONValue, finish: JSONValue) -> JSONValue in
+            [
+                "id": .string(completionID), "object": "chat.completion.chunk", "created": .number(Double(created)),
+                "model": .string(chat.model), "choices": [["index": 0, "delta": delta, "finish_reason": finish]],
+            ]
+        }
+        var events: [JSONValue] = [
+            chunk(["role": "assistant", "content": ""], .null),
+            chunk(["content": .string(content)], .null),
+        ]
+        var last = chunk([:], "stop")
+        if case .object(var fields) = last { fields["gatehouse"] = extras; last = .object(fields) }
+        events.append(last)
+        if chat.includeUsage {
+            events.append([
+                "id": .string(completionID), "object": "chat.completion.chunk", "created": .number(Double(created)),
+                "model": .string(chat.model), "choices": [], "usage": usage,
+            ])
+        }
+        let buffers = events.map { ServerSentEvents.data($0) } + [ServerSentEvents.done]
+        return Response(status: .ok, headers: ServerSentEvents.headers(finished.responseHeaders), body: .init(contentsOf: buffers))
+    }
+
+    // MARK: Passthrough
+
+    private func passthrough(provider: String, model: String, chat: ChatCompletionRequest, token: String?, traceparent: String?) async throws -> Response {
+        var context = InvocationContext(route: .passthrough, streamed: chat.stream, bearerToken: token, useCaseID: nil, payload: .invokeBody([]), traceID: traceparent)
+        let started = ContinuousClock.now
+        do {
+            try await AuthenticateStage().run(&context, runtime.environment)
+            guard let configuration = runtime.configuration.provider(named: provider), configuration.kind != .local else {
+                throw GatewayError.unknownModel(chat.model)
+            }
+            guard context.principal?.mayCall(provider: provider) ?? false else {
+                throw GatewayError.forbidden("This API key may not call this model directly.")
+            }
+        } catch {
+            context.fail(with: error)
+            await record(&context)
+            throw HTTPGatewayError(error)
+        }
+        context.stageTimings.append(("authenticate", (ContinuousClock.now - started).milliseconds))
+        context.deadline = context.start.advanced(by: .milliseconds(runtime.configuration.server.requestDeadlineMilliseconds))
+        let request = ModelRequest(
+            model: model, messages: chat.messages, parameters: chat.parameters, tools: chat.tools, toolChoice: chat.toolChoice,
+            responseFormat: chat.responseFormat, traceparent: traceparent)
+        let targets = [ProviderTarget(provider: provider, model: model)]
+        if chat.stream {
+            return try await streamPassthrough(request, targets: targets, chat: chat, context: context)
+        }
+        let callStarted = ContinuousClock.now
+        do {
+            let routed = try await runtime.environment.router.complete(request, targets: targets, deadline: context.deadline)
+            context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
+            context.attempts = routed.attempts
+            context.lastResponse = routed
+            context.usage = routed.response.usage
+            context.costUSD = cost(routed.response.usage, target: routed.target)
+            context.decision = .answered
+            await record(&context)
+            var message: [String: JSONValue] = ["role": "assistant", "content": routed.response.content.map(JSONValue.string) ?? .null]
+            if let toolCalls = routed.response.toolCalls { message["tool_calls"] = toolCalls }
+            let body: JSONValue = [
+                "id": .string("chatcmpl-\(context.id)"), "object": "chat.completion",
+                "created": .number(Double(Int(context.startedAt.timeIntervalSince1970))), "model": .string(chat.model),
+                "choices": [["index": 0, "message": .object(message), "finish_reason": .string(routed.response.finishReason ?? "stop")]],
+                "usage": Self.usageJSON(routed.response.usage),
+            ]
+            return JSONResponse.ok(body, headers: context.responseHeaders)
+        } catch {
+            context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
+            context.attempts = error.attempts
+            context.fail(with: error.gatewayError)
+            await record(&context)
+            throw HTTPGatewayError(error.gatewayError)
+        }
+    }
+
+    /// Streams a passthrough answer. Failover happens only before the first token (inside the router);
+    /// after it, a cut or stalled upstream ends the stream with an error event, and the ledger says so.
+    private func streamPassthrough(_ request: ModelRequest, targets: [ProviderTarget], chat: ChatCompletionRequest, context: InvocationContext) async throws -> Response {
+        var context = context
+        let callStarted = ContinuousClock.now
+        let routed: RoutedStream
+        do {
+            routed = try await runtime.environment.router.stream(request, targets: targets, deadline: context.deadline)
+        } catch {
+            context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
+            context.attempts = error.attempts
+            context.fail(with: error.gatewayError)
+            await record(&context)
+            throw HTTPGatewayError(error.gatewayError)
+        }
+        context.attempts = routed.attempts
+        let completionID = "chatcmpl-\(context.id)"
+        let created = Double(Int(context.startedAt.timeIntervalSince1970))
+        let handler = self
+        let promptCharacters = request.promptCharacters
+        let body = ResponseBody { writer in
+            var usage: TokenUsage?
+            var characters = 0
+            var outcome = "completed"
+            var failure: GatewayError?
+            func chunk(_ delta: JSONValue, finish: JSONValue = .null) -> ByteBuffer {
+                ServerSentEvents.data([
+                    "id": .string(completionID), "object": "chat.completion.chunk", "created": .number(created),
+                    "model": .string(chat.model), "choices": [["index": 0, "delta": delta, "finish_reason": finish]],
+                ])
+            }
+            do {
+                try await writer.write(chunk(["role": "assistant", "content": ""]))
+                for try await event in routed.events {
+                    switch event {
+                    case .textDelta(let text):
+                        characters += text.count
+                        try await writer.write(chunk(["content": .string(text)]))
+                    case .toolCallDelta(let calls):
+                        try await writer.write(chunk(["tool_calls": calls]))
+                    case .finish(let reason):
+                        try await writer.write(chunk([:], finish: .string(reason ?? "stop")))
+                    case .usage(let reported):
+                        usage = reported
+                    }
+                }
+                let finalUsage = usage ?? TokenUsage(
+                    inputTokens: TokenUsage.estimate(characters: promptCharacters), outputTokens: TokenUsage.estimate(characters: characters), estimated: true)
+                if chat.includeUsage {
+                    try await writer.write(ServerSentEvents.data([
+                        "id": .string(completionID), "object": "chat.completion.chunk", "created": .number(created),
+                        "model": .string(chat.model), "choices": [], "usage": Self.usageJSON(finalUsage),
+                    ]))
+                }
+                try await writer.write(ServerSentEvents.done)
+            } catch let error as ProviderError {
+                outcome = "upstream_\(error)"
+                let gatewayError = RoutingFailure(lastError: error, attempts: [], deadlineExceeded: false).gatewayError
+                failure = gatewayError
+                try? await writer.write(ServerSentEvents.data(gatewayError.jsonBody))
+            } catch {
+                outcome = "client_disconnected"
+            }
+            context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
+            context.streamOutcome = outcome
+            context.lastResponse = RoutedResponse(
+                response: ModelResponse(content: nil, usage: usage ?? TokenUsage(), model: routed.target.model), target: routed.target,
+                attempts: routed.attempts)
+            context.usage = usage ?? TokenUsage(
+                inputTokens: TokenUsage.estimate(characters: promptCharacters), outputTokens: TokenUsage.estimate(characters: characters), estimated: true)
+            context.costUSD = handler.cost(context.usage, target: routed.target)
+            if let failure {
+                context.error = failure
+                context.decision = .failed
+            } else {
+                context.decision = .answered
+            }
+            await handler.record(&context)
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: ServerSentEvents.headers(context.responseHeaders), body: body)
+    }
+
+    // MARK: Models
+
+    /// `GET /v1/models`: the use cases in the key's scope and the provider models its variants use.
+    func models(_ request: Request) throws -> Response {
+        guard let token = RequestBodyReader.bearerToken(request) else { throw HTTPGatewayError(.missingAPIKey) }
+        guard let principal = runtime.environment.authenticator.authenticate(bearerToken: token) else {
+            throw HTTPGatewayError(.invalidAPIKey)
+        }
+        var ids: [String] = runtime.configuration.useCases.filter { principal.mayInvoke(useCase: $0.id) }.map { "usecase/\($0.id)" }
+        var providerModels = Set<String>()
+        for useCase in runtime.configuration.useCases {
+            for variant in useCase.variants {
+                guard case .model(let model) = variant.engine else { continue }
+                for target in [ProviderTarget(provider: variant.provider, model: model.model)] + model.failover
+                where principal.mayCall(provider: target.provider) {
+                    providerModels.insert("\(target.provider)/\(target.model)")
+                }
+            }
+        }
+        ids += providerModels.sorted()
+        let created = Double(Int(Date().timeIntervalSince1970))
+        return JSONResponse.ok([
+            "object": "list",
+            "data": .array(ids.map { ["id": .string($0), "object": "model", "created": .number(created), "owned_by": "gatehouse"] }),
+        ])
+    }
+
+    // MARK: Helpers
+
+    func cost(_ usage: TokenUsage, target: ProviderTarget) -> Double {
+        runtime.configuration.provider(named: target.provider)?.prices(forModel: target.model).cost(usage) ?? 0
+    }
+
+    func record(_ context: inout InvocationContext) async {
+        await RecordStage().record(&context, runtime.environment)
+        runtime.log(context)
+    }
+
+    static func usageJSON(_ usage: TokenUsage) -> JSONValue {
+        [
+            "prompt_tokens": .number(Double(usage.inputTokens)), "completion_tokens": .number(Double(usage.outputTokens)),
+            "total_tokens": .number(Double(usage.inputTokens + usage.outputTokens)),
+        ]
+    }
+}
+
+/// Server-sent events framing as OpenAI streams it.
+enum ServerSentEvents {
+    static func data(_ value: JSONValue) -> ByteBuffer {
+        var buffer = ByteBuffer(string: "data: ")
+        buffer.writeBytes(value.compactJSONData())
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
+    static let done = ByteBuffer(string: "data: [DONE]\n\n")
+
+    static func headers(_ extra: HTTPFields) -> HTTPFields {
+        var headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-cache"]
+        headers.append(contentsOf: extra)
+        return headers
+    }
+}

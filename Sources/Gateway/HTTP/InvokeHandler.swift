@@ -1,0 +1,58 @@
+import Core
+import Hummingbird
+import Pipeline
+
+/// `POST /v1/usecases/{id}/invoke`: runs the pipeline and answers with the decision and output.
+struct InvokeHandler: Sendable {
+    let runtime: GatewayRuntime
+
+    func handle(_ request: Request, useCaseID: String) async throws -> Response {
+        let token = RequestBodyReader.bearerToken(request)
+        let traceparent = request.headers[.traceparent]
+        let body: [UInt8]
+        do {
+            body = try await RequestBodyReader.readJSONBody(request, limit: runtime.configuration.server.maxBodyBytes)
+        } catch {
+            await runtime.recordRejection(route: .invoke, useCaseID: useCaseID, bearerToken: token, error: error)
+            throw HTTPGatewayError(error)
+        }
+        let context = InvocationContext(
+            route: .invoke, bearerToken: token, useCaseID: useCaseID, payload: .invokeBody(body), traceID: traceparent)
+        let finished = await runtime.run(context)
+        if let error = finished.error {
+            throw HTTPGatewayError(error)
+        }
+        return JSONResponse.ok(finished.invokeResponseBody, headers: finished.responseHeaders)
+    }
+}
+
+extension InvocationContext {
+    /// `{"invocation_id","use_case","variant","decision","output","confidence","usage","cost_usd","latency_ms"}`.
+    var invokeResponseBody: JSONValue {
+        var body: [String: JSONValue] = [
+            "invocation_id": .string(id),
+            "use_case": useCase.map { .string($0.id) } ?? .null,
+            "variant": (answeringVariant ?? variant).map { .string($0.name) } ?? .null,
+            "variant_version": (answeringVariant ?? variant).map { .string($0.version) } ?? .null,
+            "decision": .string((decision ?? .failed).rawValue),
+            "output": output ?? .null,
+            "confidence": confidence.map { .number(($0 * 10000).rounded() / 10000) } ?? .null,
+            "usage": [
+                "input_tokens": .number(Double(usage.inputTokens)), "output_tokens": .number(Double(usage.outputTokens)),
+                "estimated": .bool(usage.estimated),
+            ],
+            "cost_usd": .number(costUSD),
+            "latency_ms": .number((latencyMilliseconds * 1000).rounded() / 1000),
+        ]
+        if !escalationReasons.isEmpty {
+            body["escalation_reasons"] = .array(escalationReasons.map { .string($0.description) })
+        }
+        return .object(body)
+    }
+
+    var responseHeaders: HTTPFields {
+        var headers: HTTPFields = [.invocationID: id]
+        if let decision { headers[.decision] = decision.rawValue }
+        return headers
+    }
+}

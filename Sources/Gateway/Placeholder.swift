@@ -1,5 +1,0 @@
-import Hummingbird
-import AsyncHTTPClient
-import Crypto
-import Logging
-import ServiceLifecycle

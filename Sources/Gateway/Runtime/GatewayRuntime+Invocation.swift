@@ -1,0 +1,41 @@
+import Core
+import Logging
+import Pipeline
+
+extension GatewayRuntime {
+    /// Runs the use-case pipeline and logs one line for the invocation (no payloads, no secrets).
+    func run(_ context: InvocationContext) async -> InvocationContext {
+        let finished = await pipeline.run(context, environment: environment)
+        log(finished)
+        return finished
+    }
+
+    /// Records a request rejected before the pipeline could run (body too large, wrong content type, bad JSON).
+    func recordRejection(route: InvocationRoute, useCaseID: String?, bearerToken: String?, error: GatewayError) async {
+        var context = InvocationContext(route: route, bearerToken: bearerToken, useCaseID: useCaseID, payload: .invokeBody([]))
+        if let token = bearerToken {
+            context.principal = environment.authenticator.authenticate(bearerToken: token)
+        }
+        context.useCase = useCaseID.flatMap { configuration.useCase(id: $0) }
+        context.fail(with: error)
+        await RecordStage().record(&context, environment)
+        log(context)
+    }
+
+    func log(_ context: InvocationContext) {
+        var metadata: Logger.Metadata = [
+            "invocation.id": "\(context.id)",
+            "route": "\(context.route.rawValue)",
+            "decision": "\((context.decision ?? .failed).rawValue)",
+            "http.status": "\(context.httpStatus)",
+            "latency_ms": "\(Int(context.latencyMilliseconds.rounded()))",
+        ]
+        if let id = context.useCase?.id { metadata["usecase.id"] = "\(id)" }
+        if let variant = context.answeringVariant ?? context.variant { metadata["variant"] = "\(variant.name)" }
+        if let key = context.principal?.keyID { metadata["key.id"] = "\(key)" }
+        if let code = context.error?.code { metadata["error.code"] = "\(code.rawValue)" }
+        if let provider = context.lastResponse?.target.provider { metadata["provider.name"] = "\(provider)" }
+        if context.ledgerError { metadata["ledger"] = "write_failed" }
+        logger.info("invocation finished", metadata: metadata)
+    }
+}

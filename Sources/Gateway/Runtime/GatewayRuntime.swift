@@ -1,0 +1,74 @@
+import AsyncHTTPClient
+import Core
+import Foundation
+import LocalEngine
+import Logging
+import Pipeline
+import Providers
+import Store
+
+/// Everything a running gateway holds: the configuration snapshot, the store, the providers and the
+/// pipeline environment wired from concrete adapters. Built once at start-up.
+public final class GatewayRuntime: Sendable {
+    public let configuration: GatewayConfiguration
+    public let environment: PipelineEnvironment
+    public let store: SQLiteStore
+    public let logger: Logger
+    let httpClient: HTTPClient
+    let pipeline = InvocationPipeline()
+
+    init(configuration: GatewayConfiguration, environment: PipelineEnvironment, store: SQLiteStore, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.environment = environment
+        self.store = store
+        self.httpClient = httpClient
+        self.logger = logger
+    }
+
+    /// Opens the store, resolves secrets, trains (or loads cached) local models and wires the providers.
+    public static func start(
+        configuration: GatewayConfiguration, processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
+        logger: Logger
+    ) async throws -> GatewayRuntime {
+        let dataDirectory = configuration.server.dataDirectory
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        let store = try SQLiteStore(path: (dataDirectory as NSString).appendingPathComponent("gatehouse.sqlite"))
+        let resolver = SecretResolver(environment: processEnvironment, baseDirectory: configuration.baseDirectory)
+        let digester = try HMACPayloadDigester.load(dataDirectory: dataDirectory, environment: processEnvironment)
+        let authenticator = ConfiguredKeyAuthenticator(keys: configuration.apiKeys, resolver: resolver)
+
+        let localModels = try LocalModelRegistry.build(
+            configuration: configuration, cacheDirectory: (dataDirectory as NSString).appendingPathComponent("models"), logger: logger)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        var providers: [String: any ModelProvider] = [:]
+        var configurations: [String: ProviderConfiguration] = [:]
+        for provider in configuration.providers {
+            configurations[provider.name] = provider
+            let credential = provider.credential.flatMap(resolver.resolve)
+            switch provider.kind {
+            case .local:
+                providers[provider.name] = LocalClassifierProvider(name: provider.name, models: localModels)
+            case .openAICompatible:
+                providers[provider.name] = OpenAICompatibleProvider(configuration: provider, credential: credential, httpClient: httpClient)
+            case .anthropic:
+                providers[provider.name] = AnthropicProvider(configuration: provider, credential: credential, httpClient: httpClient)
+            }
+            if provider.kind != .local && provider.credential != nil && credential == nil {
+                logger.notice(
+                    "provider credential not set; requests to it will fail over",
+                    metadata: ["provider.name": "\(provider.name)", "credential.reference": "\(provider.credential!)"])
+            }
+        }
+        let router = ResilientModelRouter(providers: providers, configurations: configurations)
+        let environment = PipelineEnvironment(
+            configuration: configuration, authenticator: authenticator, router: router, ledger: store, digester: digester)
+        if authenticator.activeKeyIDs.isEmpty {
+            logger.warning("no API key resolved; every request will be refused with 401")
+        }
+        return GatewayRuntime(configuration: configuration, environment: environment, store: store, httpClient: httpClient, logger: logger)
+    }
+
+    public func shutdown() async throws {
+        try await httpClient.shutdown()
+    }
+}

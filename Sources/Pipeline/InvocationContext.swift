@@ -1,0 +1,101 @@
+import Core
+import Foundation
+
+/// Everything one invocation carries through the stages. Each stage reads what earlier stages wrote
+/// and adds its own typed fields; stages never call each other.
+public struct InvocationContext: Sendable {
+    public let id: String
+    public let startedAt: Date
+    public let start: ContinuousClock.Instant
+    public var route: InvocationRoute
+    public var streamed: Bool
+    public var traceID: String?
+
+    // Request, as received.
+    public var bearerToken: String?
+    public var useCaseID: String?
+    public var payload: InvocationPayload
+
+    // Written by the stages.
+    public var principal: Principal?
+    public var useCase: UseCase?
+    public var deadline: ContinuousClock.Instant
+    public var input: JSONValue?
+    public var callerContext: JSONValue?
+    public var variant: Variant?
+    public var answeringVariant: Variant?
+    public var lastResponse: RoutedResponse?
+    public var output: JSONValue?
+    public var confidence: Double?
+    public var usedFallback: Bool
+    public var attempts: [AttemptRecord]
+    public var usage: TokenUsage
+    public var costUSD: Double
+    public var decision: Decision?
+    public var escalationReasons: [EscalationReason]
+    public var error: GatewayError?
+    public var stageTimings: [(stage: String, milliseconds: Double)]
+    public var streamOutcome: String?
+    /// The ledger row could not be written.
+    public var ledgerError: Bool = false
+    /// End-to-end time, fixed when the invocation is recorded.
+    public var latencyMilliseconds: Double = 0
+
+    public init(
+        id: String = InvocationContext.newID(), route: InvocationRoute, streamed: Bool = false, bearerToken: String?,
+        useCaseID: String?, payload: InvocationPayload, traceID: String? = nil, start: ContinuousClock.Instant = .now
+    ) {
+        self.id = id
+        self.startedAt = Date()
+        self.start = start
+        self.route = route
+        self.streamed = streamed
+        self.traceID = traceID
+        self.bearerToken = bearerToken
+        self.useCaseID = useCaseID
+        self.payload = payload
+        self.deadline = start.advanced(by: .seconds(30))
+        self.usedFallback = false
+        self.attempts = []
+        self.usage = TokenUsage()
+        self.costUSD = 0
+        self.escalationReasons = []
+        self.stageTimings = []
+    }
+
+    /// Invocation ids are `inv_` + 24 hex characters of randomness: unique without coordination across replicas.
+    public static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt32
+        return "inv_" + String(high, radix: 16).leftPadded(to: 16) + String(low, radix: 16).leftPadded(to: 8)
+    }
+
+    public var elapsedMilliseconds: Double {
+        (ContinuousClock.now - start).milliseconds
+    }
+
+    /// The HTTP status this invocation ends with.
+    public var httpStatus: Int { error?.status ?? 200 }
+}
+
+/// The body of an invocation, before or after parsing.
+public enum InvocationPayload: Sendable {
+    /// Raw bytes of `POST /v1/usecases/{id}/invoke`: `{"input": {...}, "context": {...}}`.
+    case invokeBody([UInt8])
+    /// Input already taken from another request shape (chat completions).
+    case input(JSONValue, context: JSONValue?)
+}
+
+extension Duration {
+    public var milliseconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    }
+}
+
+extension String {
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}

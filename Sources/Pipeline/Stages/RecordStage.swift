@@ -1,0 +1,51 @@
+import Core
+
+/// Writes the ledger row of an invocation, rejected ones included, with payloads as the data policy allows.
+public struct RecordStage: Sendable {
+    public init() {}
+
+    public func record(_ context: inout InvocationContext, _ environment: PipelineEnvironment) async {
+        let started = ContinuousClock.now
+        if context.decision == nil { context.decision = context.error == nil ? .answered : .failed }
+        context.latencyMilliseconds = context.elapsedMilliseconds
+        let entry = ledgerEntry(for: context, environment)
+        do {
+            try await environment.ledger.record(entry)
+        } catch {
+            // The answer still goes out; readiness reports the store, and the caller's request is not lost.
+            context.ledgerError = true
+        }
+        context.stageTimings.append(("record", (ContinuousClock.now - started).milliseconds))
+    }
+
+    public func ledgerEntry(for context: InvocationContext, _ environment: PipelineEnvironment) -> LedgerEntry {
+        let mode = context.useCase?.dataPolicy.payloadLogging ?? .none
+        var inputPayload: String?
+        var outputPayload: String?
+        switch mode {
+        case .none, .redacted:
+            // `redacted` needs the PII guard; until it exists nothing is stored rather than something unredacted.
+            break
+        case .hashed:
+            inputPayload = context.input.map { environment.digester.digest($0.compactJSONString()) }
+            outputPayload = context.output.map { environment.digester.digest($0.compactJSONString()) }
+        case .full:
+            inputPayload = context.input?.compactJSONString()
+            outputPayload = context.output?.compactJSONString()
+        }
+        let served = context.lastResponse?.target
+        return LedgerEntry(
+            id: context.id, createdAt: context.startedAt, keyID: context.principal?.keyID, route: context.route,
+            useCase: context.useCase?.id ?? context.useCaseID, variant: context.answeringVariant?.name ?? context.variant?.name,
+            variantVersion: context.answeringVariant?.version ?? context.variant?.version,
+            provider: served?.provider ?? context.attempts.last?.provider, model: served?.model ?? context.attempts.last?.model,
+            decision: context.decision ?? .failed, httpStatus: context.httpStatus, errorCode: context.error?.code.rawValue,
+            latencyMilliseconds: context.latencyMilliseconds,
+            stageTimings: Dictionary(context.stageTimings.map { ($0.stage, $0.milliseconds) }, uniquingKeysWith: +),
+            attempts: context.attempts, inputTokens: context.usage.inputTokens, outputTokens: context.usage.outputTokens,
+            tokensEstimated: context.usage.estimated, costUSD: context.costUSD, confidence: context.confidence,
+            escalationReasons: context.escalationReasons.map(\.description), streamed: context.streamed,
+            streamOutcome: context.streamOutcome, payloadMode: mode.rawValue, inputPayload: inputPayload,
+            outputPayload: outputPayload, traceID: context.traceID)
+    }
+}

@@ -1,0 +1,101 @@
+import Core
+
+/// Turns a variant and an input into a routed model call, and a model answer into output JSON.
+///
+/// Shared by the call-model stage (first call, degraded mode) and the output stage (repair attempt).
+struct VariantCaller {
+    var useCase: UseCase
+    var environment: PipelineEnvironment
+
+    /// The provider targets to try in order for this variant.
+    func targets(for variant: Variant) -> [ProviderTarget] {
+        switch variant.engine {
+        case .local:
+            return [ProviderTarget(provider: variant.provider, model: localModelKey(variant))]
+        case .model(let model):
+            return [ProviderTarget(provider: variant.provider, model: model.model)] + model.failover
+        }
+    }
+
+    func localModelKey(_ variant: Variant) -> String { "\(useCase.id)/\(variant.name)" }
+
+    func request(for variant: Variant, input: JSONValue, traceparent: String?) -> ModelRequest {
+        switch variant.engine {
+        case .local:
+            return ModelRequest(model: localModelKey(variant), messages: [], input: input, traceparent: traceparent)
+        case .model(let model):
+            var messages: [ChatMessage] = []
+            if let system = model.systemPrompt { messages.append(.system(system.render(input))) }
+            messages.append(.user(model.prompt.render(input)))
+            return ModelRequest(
+                model: model.model, messages: messages, parameters: model.parameters,
+                responseFormat: responseFormat(model.parameters.responseFormat), input: input, traceparent: traceparent)
+        }
+    }
+
+    private func responseFormat(_ name: String?) -> JSONValue? {
+        switch name {
+        case "json_object": return ["type": "json_object"]
+        case "json_schema":
+            return [
+                "type": "json_schema",
+                "json_schema": ["name": .string(useCase.id.replacingOccurrences(of: "-", with: "_")), "schema": useCase.task.outputSchema.root],
+            ]
+        default: return nil
+        }
+    }
+
+    /// Calls the variant through the router and adds the attempts, usage and cost to the context.
+    func call(_ request: ModelRequest, variant: Variant, context: inout InvocationContext) async throws(RoutingFailure) -> RoutedResponse {
+        do {
+            let routed = try await environment.router.complete(request, targets: targets(for: variant), deadline: context.deadline)
+            context.attempts += routed.attempts
+            context.usage = context.usage + routed.response.usage
+            if let provider = environment.configuration.provider(named: routed.target.provider) {
+                context.costUSD += provider.prices(forModel: routed.target.model).cost(routed.response.usage)
+            }
+            context.lastResponse = routed
+            return routed
+        } catch {
+            context.attempts += error.attempts
+            throw error
+        }
+    }
+
+    /// Output JSON of a model answer: structured output from engines that give it, otherwise the JSON
+    /// object in the text (code fences and surrounding prose tolerated), with derived fields applied.
+    func output(of response: ModelResponse) -> Result<JSONValue, OutputProblem> {
+        var value: JSONValue
+        if let structured = response.structuredOutput {
+            value = structured
+        } else if let text = response.content, let parsed = Self.extractJSONObject(text) {
+            value = parsed
+        } else {
+            return .failure(OutputProblem(message: "the answer is not a JSON object"))
+        }
+        if case .object(var members) = value {
+            for rule in useCase.task.derived {
+                if let source = members[rule.from]?.stringValue, let mapped = rule.map[source] {
+                    members[rule.field] = .string(mapped)
+                }
+            }
+            value = .object(members)
+        }
+        let violations = useCase.task.outputSchema.validate(value)
+        if !violations.isEmpty {
+            return .failure(OutputProblem(message: violations.prefix(5).map(\.description).joined(separator: "; ")))
+        }
+        return .success(value)
+    }
+
+    static func extractJSONObject(_ text: String) -> JSONValue? {
+        if let value = try? JSONValue.parse(text), case .object = value { return value }
+        guard let open = text.firstIndex(of: "{"), let close = text.lastIndex(of: "}"), open < close else { return nil }
+        if let value = try? JSONValue.parse(String(text[open...close])), case .object = value { return value }
+        return nil
+    }
+}
+
+struct OutputProblem: Error {
+    var message: String
+}

@@ -1,0 +1,36 @@
+import Core
+import Foundation
+import GRDB
+
+/// The embedded store: one SQLite file in WAL mode, shared by every store port it implements.
+///
+/// WAL lets readers (dashboard, reports) run while the ledger writes; GRDB's pool serialises writers.
+public final class SQLiteStore: Sendable {
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (creating if needed) the database at `path` and runs pending migrations.
+    public init(path: String) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.pool = try DatabasePool(path: path, configuration: configuration)
+        self.path = path
+        try SQLiteMigrations.migrator.migrate(pool)
+    }
+
+    /// Names of the migrations applied so far, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try SQLiteMigrations.migrator.appliedMigrations(db) }
+    }
+
+    public func journalMode() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
+    }
+}
