@@ -49,8 +49,10 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "GatehouseTesting", dependencies: [
-            "Core", "Gateway",
+            "Core", "Gateway", "Contract",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "gatehouse", dependencies: [
             "Gateway", "Contract", "Core", "LocalEngine",
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "Core", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core"], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Core"], swiftSettings: strict),
+        .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting", "Core"], swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "GatehouseTesting", "Core", "Contract",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,0 +1,163 @@
+import Core
+import Testing
+
+@testable import Pipeline
+
+@Suite struct InvocationPipelineTests {
+    func run(_ payload: InvocationPayload, token: String? = "good", useCaseID: String = "triage", environment: PipelineEnvironment) async -> InvocationContext {
+        let context = InvocationContext(route: .invoke, bearerToken: token, useCaseID: useCaseID, payload: payload)
+        return await InvocationPipeline().run(context, environment: environment)
+    }
+
+    @Test func answersWithDerivedFieldsCostAndLedgerRow() async throws {
+        let router = ScriptedRouter(["gpt-x": [Fixtures.text(#"```json\n{"category": "billing"}\n```"#)]])
+        let ledger = MemoryLedger()
+        let environment = Fixtures.environment(try Fixtures.useCase(), router: router, ledger: ledger)
+        let result = await run(Fixtures.body(Fixtures.validBody), environment: environment)
+        #expect(result.error == nil)
+        #expect(result.decision == .answered)
+        #expect(result.output == ["category": "billing", "team": "finance"])
+        #expect(abs(result.costUSD - (100 * 1 + 10 * 2) / 1e6) < 1e-12)
+        let row = try #require(ledger.rows.withLock { $0.first })
+        #expect(row.id == result.id)
+        #expect(row.decision == .answered)
+        #expect(row.inputPayload == "digest(49)")
+        #expect(Set(row.stageTimings.keys) == ["authenticate", "validate_input", "select_variant", "call_model", "validate_output", "decide", "record"])
+    }
+
+    @Test func rendersPromptTemplateFromInput() async throws {
+        let router = ScriptedRouter(["gpt-x": [Fixtures.text(#"{"category": "shipping"}"#)]])
+        _ = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(try Fixtures.useCase(), router: router))
+        let request = try #require(router.calls.withLock { $0.first })
+        #expect(request.messages.map(\.role) == ["system", "user"])
+        #expect(request.messages[1].text == "Refund\nPlease refund my order")
+    }
+
+    @Test func authenticationAndScopeComeFirst() async throws {
+        let environment = Fixtures.environment(try Fixtures.useCase(), router: ScriptedRouter([:]))
+        let missing = await run(Fixtures.body("not json"), token: nil, environment: environment)
+        #expect(missing.error?.status == 401)
+        #expect(missing.decision == .blocked)
+        let bad = await run(Fixtures.body(Fixtures.validBody), token: "nope", environment: environment)
+        #expect(bad.error?.code == .invalidAPIKey)
+        let unknown = await run(Fixtures.body(Fixtures.validBody), useCaseID: "nope", environment: environment)
+        #expect(unknown.error?.status == 404)
+        let scoped = await run(Fixtures.body(Fixtures.validBody), token: "narrow", environment: environment)
+        #expect(scoped.error?.status == 403)
+    }
+
+    @Test(arguments: [
+        ("{not json", "malformed_json", "$"),
+        (#"{"input": {"subject": 3, "body": "x"}}"#, "invalid_input", "$.input.subject"),
+        (#"{"input": {"subject": "x"}}"#, "invalid_input", "$.input"),
+        (#"{"input": {"subject": "x", "body": "y", "extra": 1}}"#, "invalid_input", "$.input"),
+        (#"{"inputs": {}}"#, "invalid_request", "$.inputs"),
+        (#"[1, 2]"#, "invalid_request", "$"),
+    ])
+    func rejectsBadInputWithPath(body: String, code: String, pathPrefix: String) async throws {
+        let ledger = MemoryLedger()
+        let environment = Fixtures.environment(try Fixtures.useCase(), router: ScriptedRouter([:]), ledger: ledger)
+        let result = await run(Fixtures.body(body), environment: environment)
+        #expect(result.error?.status == 400)
+        #expect(result.error?.code.rawValue == code)
+        if code != "malformed_json" {
+            #expect(result.error?.param?.hasPrefix(pathPrefix) == true)
+        }
+        #expect(ledger.rows.withLock { $0.count } == 1)
+    }
+
+    @Test func invalidUTF8IsMalformed() async throws {
+        let environment = Fixtures.environment(try Fixtures.useCase(), router: ScriptedRouter([:]))
+        let result = await run(.invokeBody([0x7B, 0xFF, 0xFE, 0x7D]), environment: environment)
+        #expect(result.error?.code == .malformedJSON)
+    }
+
+    @Test func repairAttemptFixesInvalidOutput() async throws {
+        let router = ScriptedRouter(["gpt-x": [Fixtures.text(#"{"category": "weather"}"#), Fixtures.text(#"{"category": "shipping"}"#)]])
+        let result = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(try Fixtures.useCase(), router: router))
+        #expect(result.decision == .answered)
+        #expect(result.output?["category"] == "shipping")
+        let repair = try #require(router.calls.withLock { $0.last })
+        #expect(repair.messages.count == 4)
+        #expect(repair.messages[3].text.contains("weather"))
+        #expect(result.attempts.count == 2)
+    }
+
+    @Test func invalidAfterRepairFallsBackToLocal() async throws {
+        let router = ScriptedRouter([
+            "gpt-x": [Fixtures.text("no json here"), Fixtures.text("still none")],
+            "triage/local": [Fixtures.local("billing", confidence: 0.9)],
+        ])
+        let result = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(try Fixtures.useCase(), router: router))
+        #expect(result.decision == .fallback)
+        #expect(result.answeringVariant?.name == "local")
+    }
+
+    @Test func invalidAfterRepairWithoutFallbackIs502() async throws {
+        let router = ScriptedRouter(["gpt-x": [Fixtures.text("{}"), Fixtures.text("{}")]])
+        let result = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(try Fixtures.useCase(fallback: nil), router: router))
+        #expect(result.error?.status == 502)
+        #expect(result.error?.code == .invalidModelOutput)
+        #expect(result.decision == .failed)
+    }
+
+    @Test func providerFailureUsesDegradedMode() async throws {
+        let router = ScriptedRouter([
+            "gpt-x": [.fail(.http(status: 503, retryAfterSeconds: nil, message: "down"))],
+            "triage/local": [Fixtures.local("shipping", confidence: 0.8)],
+        ])
+        let ledger = MemoryLedger()
+        let result = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(try Fixtures.useCase(), router: router, ledger: ledger))
+        #expect(result.decision == .fallback)
+        #expect(result.output?["team"] == "logistics")
+        let row = try #require(ledger.rows.withLock { $0.first })
+        #expect(row.decision == .fallback)
+        #expect(row.attempts.count == 2)
+        #expect(row.variant == "local")
+    }
+
+    @Test(arguments: [
+        (ProviderError.connection("refused"), false, 503),
+        (ProviderError.malformedResponse("bad"), false, 502),
+        (ProviderError.timeout, true, 504),
+        (ProviderError.circuitOpen, false, 503),
+    ])
+    func noFallbackMapsToStatus(error: ProviderError, deadline: Bool, status: Int) async throws {
+        let router = ScriptedRouter(["gpt-x": [.fail(error, deadlineExceeded: deadline)]])
+        let result = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(try Fixtures.useCase(fallback: nil), router: router))
+        #expect(result.error?.status == status)
+        #expect(result.decision == .failed)
+    }
+
+    @Test func lowConfidenceAndAlwaysReviewEscalate() async throws {
+        let policy = EscalationPolicy(minConfidence: 0.6, alwaysReview: [FieldCondition(field: "category", test: .equals("shipping"))])
+        let useCase = try Fixtures.useCase(escalation: policy)
+        var useCaseLocal = useCase
+        useCaseLocal.stableVariant = "local"
+        let low = ScriptedRouter(["triage/local": [Fixtures.local("billing", confidence: 0.4)]])
+        let lowResult = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(useCaseLocal, router: low))
+        #expect(lowResult.decision == .escalated)
+        #expect(lowResult.escalationReasons.count == 1)
+        let review = ScriptedRouter(["triage/local": [Fixtures.local("shipping", confidence: 0.95)]])
+        let reviewResult = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(useCaseLocal, router: review))
+        #expect(reviewResult.decision == .escalated)
+        let fine = ScriptedRouter(["triage/local": [Fixtures.local("billing", confidence: 0.95)]])
+        let fineResult = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(useCaseLocal, router: fine))
+        #expect(fineResult.decision == .answered)
+        #expect(fineResult.confidence == 0.95)
+    }
+
+    @Test(arguments: [DataPolicy.PayloadLogging.none, .hashed, .full, .redacted])
+    func payloadLoggingFollowsPolicy(mode: DataPolicy.PayloadLogging) async throws {
+        let router = ScriptedRouter(["gpt-x": [Fixtures.text(#"{"category": "billing"}"#)]])
+        let ledger = MemoryLedger()
+        _ = await run(Fixtures.body(Fixtures.validBody), environment: Fixtures.environment(try Fixtures.useCase(payloadLogging: mode), router: router, ledger: ledger))
+        let row = try #require(ledger.rows.withLock { $0.first })
+        #expect(row.payloadMode == mode.rawValue)
+        switch mode {
+        case .none, .redacted: #expect(row.inputPayload == nil && row.outputPayload == nil)
+        case .hashed: #expect(row.inputPayload?.hasPrefix("digest(") == true && row.outputPayload?.hasPrefix("digest(") == true)
+        case .full: #expect(row.inputPayload?.contains("Please refund my order") == true)
+        }
+    }
+}
