@@ -87,13 +87,6 @@ public enum InvocationPayload: Sendable {
     case input(JSONValue, context: JSONValue?)
 }
 
-extension Duration {
-    public var milliseconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) * 1000 + Double(attoseconds) / 1e15
-    }
-}
-
 extension String {
     func leftPadded(to length: Int) -> String {
         count >= length ? self : String(repeating: "0", count: length - count) + self

@@ -55,11 +55,13 @@ struct ServeCommand: AsyncParsableCommand {
         let server = GatewayServer(runtime: runtime)
         let useCase = settings.useCases.first?.id ?? "ticket-triage"
         let host = settings.server.host
+        let useCaseCount = settings.useCases.count
+        let printedKey = demoKey
         do {
             try await server.runUntilSignalled { port in
                 let base = "http://\(host.contains(":") ? "[\(host)]" : host):\(port)"
-                var banner = "Gatehouse is serving \(settings.useCases.count) use case(s) on \(base)\n"
-                if let demoKey {
+                var banner = "Gatehouse is serving \(useCaseCount) use case(s) on \(base)\n"
+                if let demoKey = printedKey {
                     banner += """
                         Demo API key: \(demoKey)
                         Try it:
@@ -69,8 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
 
                         """
                 }
-                print(banner)
-                fflush(stdout)
+                FileHandle.standardOutput.write(Data((banner + "\n").utf8))
             }
         } catch {
             try? await runtime.shutdown()

@@ -64,7 +64,9 @@ struct ChatCompletionRequest: Sendable {
         var parameters = ModelParameters()
         parameters.temperature = try number(fields, "temperature")
         parameters.topP = try number(fields, "top_p")
-        if let maxTokens = try number(fields, "max_completion_tokens") ?? number(fields, "max_tokens") {
+        let maxCompletionTokens = try number(fields, "max_completion_tokens")
+        let legacyMaxTokens = try number(fields, "max_tokens")
+        if let maxTokens = maxCompletionTokens ?? legacyMaxTokens {
             guard maxTokens >= 1, maxTokens.rounded() == maxTokens else {
                 throw GatewayError.invalidRequest("'max_tokens' must be a positive integer.", param: "max_tokens")
             }

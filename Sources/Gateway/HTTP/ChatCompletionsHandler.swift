@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Pipeline
 
@@ -15,7 +16,7 @@ struct ChatCompletionsHandler: Sendable {
         let token = RequestBodyReader.bearerToken(request)
         let traceparent = request.headers[.traceparent]
         let chat: ChatCompletionRequest
-        do {
+        do throws(GatewayError) {
             // Authenticate before reading the body so strangers learn nothing about limits or formats.
             var probe = InvocationContext(route: .chatCompletions, bearerToken: token, useCaseID: nil, payload: .invokeBody([]))
             try await AuthenticateStage().run(&probe, runtime.environment)
@@ -97,7 +98,7 @@ struct ChatCompletionsHandler: Sendable {
     private func passthrough(provider: String, model: String, chat: ChatCompletionRequest, token: String?, traceparent: String?) async throws -> Response {
         var context = InvocationContext(route: .passthrough, streamed: chat.stream, bearerToken: token, useCaseID: nil, payload: .invokeBody([]), traceID: traceparent)
         let started = ContinuousClock.now
-        do {
+        do throws(GatewayError) {
             try await AuthenticateStage().run(&context, runtime.environment)
             guard let configuration = runtime.configuration.provider(named: provider), configuration.kind != .local else {
                 throw GatewayError.unknownModel(chat.model)
@@ -149,8 +150,8 @@ struct ChatCompletionsHandler: Sendable {
 
     /// Streams a passthrough answer. Failover happens only before the first token (inside the router);
     /// after it, a cut or stalled upstream ends the stream with an error event, and the ledger says so.
-    private func streamPassthrough(_ request: ModelRequest, targets: [ProviderTarget], chat: ChatCompletionRequest, context: InvocationContext) async throws -> Response {
-        var context = context
+    private func streamPassthrough(_ request: ModelRequest, targets: [ProviderTarget], chat: ChatCompletionRequest, context initial: InvocationContext) async throws -> Response {
+        var context = initial
         let callStarted = ContinuousClock.now
         let routed: RoutedStream
         do {
@@ -167,7 +168,9 @@ struct ChatCompletionsHandler: Sendable {
         let created = Double(Int(context.startedAt.timeIntervalSince1970))
         let handler = self
         let promptCharacters = request.promptCharacters
+        let opened = context
         let body = ResponseBody { writer in
+            var context = opened
             var usage: TokenUsage?
             var characters = 0
             var outcome = "completed"

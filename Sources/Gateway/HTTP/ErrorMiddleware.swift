@@ -1,5 +1,7 @@
 import Core
+import HTTPTypes
 import Hummingbird
+import NIOCore
 import Logging
 
 /// Turns every error into an OpenAI-shaped JSON response. Unknown errors become a bare 500 with

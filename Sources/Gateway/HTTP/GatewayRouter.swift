@@ -1,5 +1,7 @@
 import Core
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// Builds the HTTP router: every route of the public API in one list.
 enum GatewayRouter {

@@ -7,10 +7,11 @@ import Foundation
 /// A keyed hash lets equal payloads be matched across rows without letting anyone with the database
 /// confirm a guessed payload (a plain hash of a short ticket would be easy to brute-force).
 public struct HMACPayloadDigester: PayloadDigester {
-    let key: SymmetricKey
+    /// Raw key bytes; `SymmetricKey` is not `Sendable`, so one is made per digest (cheap).
+    let keyBytes: [UInt8]
 
     public init(key: SymmetricKey) {
-        self.key = key
+        self.keyBytes = key.withUnsafeBytes { Array($0) }
     }
 
     /// Uses `GATEHOUSE_PAYLOAD_KEY` when set, else a key file in the data directory (created with mode 0600).
@@ -32,7 +33,7 @@ public struct HMACPayloadDigester: PayloadDigester {
     }
 
     public func digest(_ text: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: keyBytes))
         return "hmac-sha256:" + mac.map { String(format: "%02x", $0) }.joined()
     }
 }
