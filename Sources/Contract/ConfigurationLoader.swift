@@ -94,11 +94,12 @@ struct Loader {
                 }
             }
         }
-        let useCases = loadUseCases(providers: providers)
+        var declaredUseCaseIDs: [String] = []
+        let useCases = loadUseCases(providers: providers, declaredUseCaseIDs: &declaredUseCaseIDs)
         var keys: [APIKeyConfiguration] = []
         if let list = fields["api_keys"]?.sequence {
             for item in list {
-                guard let key = readKey(item, useCases: useCases.map(\.id), providers: providers.map(\.name)) else { continue }
+                guard let key = readKey(item, useCases: declaredUseCaseIDs, providers: providers.map(\.name)) else { continue }
                 if keys.contains(where: { $0.id == key.id }) {
                     item.error("duplicate API key id '\(key.id)'")
                 } else {

@@ -7,7 +7,7 @@ extension Loader {
         "fallback_variant", "escalation", "slos", "budget", "limits", "kpis", "evaluation",
     ]
 
-    func loadUseCases(providers: [ProviderConfiguration]) -> [UseCase] {
+    func loadUseCases(providers: [ProviderConfiguration], declaredUseCaseIDs: inout [String]) -> [UseCase] {
         let folder = (directory as NSString).appendingPathComponent("usecases")
         guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
         var useCases: [UseCase] = []
@@ -16,7 +16,9 @@ extension Loader {
             let useCaseDirectory = (folder as NSString).appendingPathComponent(entry)
             let file = (useCaseDirectory as NSString).appendingPathComponent("usecase.yaml")
             guard FileManager.default.fileExists(atPath: file) else { continue }
-            guard let root = parse(file), let useCase = readUseCase(root, directory: useCaseDirectory, providers: providers) else { continue }
+            guard let root = parse(file) else { continue }
+            if let declared = root.node.mapping?["id"]?.scalar?.string { declaredUseCaseIDs.append(declared) }
+            guard let useCase = readUseCase(root, directory: useCaseDirectory, providers: providers) else { continue }
             if let (otherFile, _) = lines[useCase.id] {
                 root.error("duplicate use case id '\(useCase.id)' (also in \(otherFile))")
                 continue
@@ -54,7 +56,8 @@ extension Loader {
                 }
             }
         }
-        let names = variants.map(\.name)
+        // Names declared, even by variants with errors, so one bad variant does not cascade into more errors.
+        let names = (fields["variants"]?.node.sequence?.compactMap { $0.mapping?["name"]?.scalar?.string }) ?? variants.map(\.name)
         var stable = variants.first?.name ?? ""
         if let reader = fields["stable_variant"], let name = reader.string {
             if names.contains(name) { stable = name } else {

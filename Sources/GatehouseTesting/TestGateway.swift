@@ -5,6 +5,7 @@ import Foundation
 import Gateway
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Starts a real gateway on an ephemeral loopback port for end-to-end tests, from configuration files
 /// written into a fresh temporary folder.
@@ -55,7 +56,7 @@ public struct TestGateway: Sendable {
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            let result = try await withThrowingTaskGroup(of: T?.self) { group in
+            let result: T = try await withThrowingTaskGroup(of: T?.self) { group in
                 group.addTask {
                     try await server.run { port in portContinuation.yield(port) }
                     return nil
@@ -66,10 +67,9 @@ public struct TestGateway: Sendable {
                 let value = try await body(gateway)
                 group.cancelAll()
                 return value
-            }
+            }!
             try await client.shutdown()
             try await runtime.shutdown()
-            guard let result else { throw CancellationError() }
             return result
         } catch {
             try? await client.shutdown()

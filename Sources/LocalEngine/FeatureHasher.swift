@@ -24,6 +24,7 @@ public struct FeatureHasher: Sendable, Hashable {
         return folded.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
     }
 
+    /// Sublinear term frequencies of the hashed n-grams, not yet weighted or normalised.
     public func features(_ text: String) -> SparseVector {
         let words = Self.normalise(text)
         var counts: [Int32: Float] = [:]
@@ -57,17 +58,10 @@ public struct FeatureHasher: Sendable, Hashable {
         var values: [Float] = []
         indices.reserveCapacity(counts.count)
         values.reserveCapacity(counts.count)
-        var norm: Float = 0
         for (index, count) in counts.sorted(by: { $0.key < $1.key }) where count != 0 {
             let magnitude = 1 + log(abs(count))
-            let value = count < 0 ? -magnitude : magnitude
             indices.append(index)
-            values.append(value)
-            norm += value * value
-        }
-        if norm > 0 {
-            let inverse = 1 / norm.squareRoot()
-            for i in values.indices { values[i] *= inverse }
+            values.append(count < 0 ? -magnitude : magnitude)
         }
         return SparseVector(indices: indices, values: values)
     }
@@ -76,6 +70,32 @@ public struct FeatureHasher: Sendable, Hashable {
 public struct SparseVector: Sendable, Hashable {
     public var indices: [Int32]
     public var values: [Float]
+
+    /// Multiplies each feature by its inverse document frequency, then scales to unit length, so
+    /// words every ticket shares ("hello", "order", "thanks") weigh little and rare, telling ones a lot.
+    func weighted(by idf: [Float]) -> SparseVector {
+        var result = self
+        var norm: Float = 0
+        for k in result.values.indices {
+            result.values[k] *= idf[Int(result.indices[k])]
+            norm += result.values[k] * result.values[k]
+        }
+        if norm > 0 {
+            let inverse = 1 / norm.squareRoot()
+            for k in result.values.indices { result.values[k] *= inverse }
+        }
+        return result
+    }
+
+    /// Smoothed IDF over a corpus: log((1 + n) / (1 + df)) + 1; unseen features get the maximum.
+    static func inverseDocumentFrequency(_ corpus: [SparseVector], dimension: Int) -> [Float] {
+        var documentFrequency = [Float](repeating: 0, count: dimension)
+        for vector in corpus {
+            for index in vector.indices { documentFrequency[Int(index)] += 1 }
+        }
+        let n = Float(corpus.count)
+        return documentFrequency.map { log((1 + n) / (1 + $0)) + 1 }
+    }
 }
 
 /// 64-bit FNV-1a: deterministic across runs and platforms (unlike Swift's seeded `Hasher`).

@@ -4,7 +4,7 @@ import Foundation
 /// bias and weights as little-endian Float32. Compact and loaded without parsing text.
 enum ModelFile {
     static let magic: [UInt8] = Array("GHLC".utf8)
-    static let version: UInt32 = 1
+    static let version: UInt32 = 2
 
     static func encode(_ model: MultiFieldClassifier) -> Data {
         var data = Data(magic)
@@ -13,6 +13,9 @@ enum ModelFile {
         append(&data, UInt32(model.hasher.characterNGrams.lowerBound))
         append(&data, UInt32(model.hasher.characterNGrams.upperBound))
         append(&data, UInt32(model.hasher.wordBigrams ? 1 : 0))
+        model.idf.withUnsafeBufferPointer { buffer in
+            for value in buffer { append(&data, value.bitPattern) }
+        }
         append(&data, UInt32(model.heads.count))
         for (field, head) in model.heads.sorted(by: { $0.key < $1.key }) {
             appendString(&data, field)
@@ -38,6 +41,7 @@ enum ModelFile {
         let bigrams = try reader.u32() == 1
         guard (8...24).contains(bits), lower >= 1, upper >= lower else { throw .corruptModel(reason: "bad settings") }
         let hasher = FeatureHasher(bits: bits, characterNGrams: lower...upper, wordBigrams: bigrams)
+        let idf = try reader.floats(hasher.dimension)
         var heads: [String: TextClassifier] = [:]
         let headCount = try reader.u32()
         for _ in 0..<headCount {
@@ -55,7 +59,7 @@ enum ModelFile {
             heads[field] = TextClassifier(labels: labels, temperature: temperature, hasher: hasher, weights: weights, bias: bias)
         }
         guard reader.offset == reader.bytes.count else { throw .corruptModel(reason: "trailing bytes") }
-        return MultiFieldClassifier(heads: heads, hasher: hasher)
+        return MultiFieldClassifier(heads: heads, hasher: hasher, idf: idf)
     }
 
     private static func append(_ data: inout Data, _ value: UInt32) {

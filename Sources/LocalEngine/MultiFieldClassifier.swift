@@ -4,10 +4,13 @@ import Foundation
 public struct MultiFieldClassifier: Sendable {
     public let heads: [String: TextClassifier]
     public let hasher: FeatureHasher
+    /// Inverse document frequency per hashed feature, from the training corpus.
+    let idf: [Float]
 
-    init(heads: [String: TextClassifier], hasher: FeatureHasher) {
+    init(heads: [String: TextClassifier], hasher: FeatureHasher, idf: [Float]) {
         self.heads = heads
         self.hasher = hasher
+        self.idf = idf
     }
 
     /// Trains one head per field; labels are those seen in the data plus `knownLabels` (so the label
@@ -15,7 +18,9 @@ public struct MultiFieldClassifier: Sendable {
     public static func train(
         examples: [LabelledExample], fields: [String], knownLabels: [String: [String]] = [:], settings: TrainingSettings = .init()
     ) throws(LocalEngineError) -> MultiFieldClassifier {
-        let features = examples.map { settings.hasher.features($0.text) }
+        let raw = examples.map { settings.hasher.features($0.text) }
+        let idf = SparseVector.inverseDocumentFrequency(raw, dimension: settings.hasher.dimension)
+        let features = raw.map { $0.weighted(by: idf) }
         var heads: [String: TextClassifier] = [:]
         for field in fields {
             let labelled = examples.indices.filter { examples[$0].labels[field] != nil }
@@ -26,12 +31,12 @@ public struct MultiFieldClassifier: Sendable {
                 labels: labels, features: labelled.map { features[$0] },
                 targets: labelled.map { labels.firstIndex(of: examples[$0].labels[field]!)! }, settings: settings)
         }
-        return MultiFieldClassifier(heads: heads, hasher: settings.hasher)
+        return MultiFieldClassifier(heads: heads, hasher: settings.hasher, idf: idf)
     }
 
     /// Prediction per field; the text is featurised once.
     public func predict(_ text: String) -> [String: Prediction] {
-        let features = hasher.features(text)
+        let features = hasher.features(text).weighted(by: idf)
         return heads.mapValues { $0.predict(features: features) }
     }
 }

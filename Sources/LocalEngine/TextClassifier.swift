@@ -133,11 +133,6 @@ public struct TextClassifier: Sendable {
         return best.0
     }
 
-    /// Calibrated prediction for one text.
-    public func predict(_ text: String) -> Prediction {
-        predict(features: hasher.features(text))
-    }
-
     func predict(features x: SparseVector) -> Prediction {
         let dimension = hasher.dimension
         var logits = [Float](repeating: 0, count: labels.count)

@@ -5,6 +5,7 @@ import Foundation
 import LocalEngine
 
 struct TrainCommand: ParsableCommand {
+
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train (or load from cache) a use case's local classifier and print its accuracy and macro-F1 on the evaluation dataset.")
@@ -75,11 +76,12 @@ struct TrainCommand: ParsableCommand {
                 print(String(format: "%@: accuracy %.3f  macro-F1 %.3f  ECE %.3f  (n=%d)", field, report.accuracy, report.macroF1, ece, expected.count))
                 print("  label            precision  recall     f1  support")
                 for row in report.perLabel {
-                    print(String(format: "  %-16@ %9.3f %7.3f %6.3f %8d", row.label as NSString, row.precision, row.recall, row.f1, row.support))
+                    print("  " + row.label.padding(toLength: 16, withPad: " ", startingAt: 0) + String(format: " %9.3f %7.3f %6.3f %8d", row.precision, row.recall, row.f1, row.support))
                 }
-                print("  confusion (rows expected, columns predicted): " + report.labels.joined(separator: " "))
+                print("  confusion (rows expected, columns predicted)")
+                print("  " + String(repeating: " ", count: 16) + report.labels.map { String($0.prefix(9)).padding(toLength: 10, withPad: " ", startingAt: 0) }.map { " " + $0.dropLast() }.joined())
                 for (label, row) in zip(report.labels, report.confusion) {
-                    print(String(format: "  %-16@ ", label as NSString) + row.map { String(format: "%4d", $0) }.joined())
+                    print("  " + label.padding(toLength: 16, withPad: " ", startingAt: 0) + row.map { String(format: "%10d", $0) }.joined())
                 }
             }
         } catch {
