@@ -21,8 +21,9 @@ import Testing
         let row = try #require(ledger.rows.withLock { $0.first })
         #expect(row.id == result.id)
         #expect(row.decision == .answered)
-        #expect(row.inputPayload == "digest(49)")
-        #expect(Set(row.stageTimings.keys) == ["authenticate", "validate_input", "select_variant", "call_model", "validate_output", "decide", "record"])
+        #expect(row.inputPayload == "digest(52)")  // HMAC of the 52-byte canonical input, not the input itself
+        #expect(Set(row.stageTimings.keys) == ["authenticate", "validate_input", "select_variant", "call_model", "validate_output", "decide"])
+        #expect(result.stageTimings.map(\.stage).last == "record")
     }
 
     @Test func rendersPromptTemplateFromInput() async throws {
