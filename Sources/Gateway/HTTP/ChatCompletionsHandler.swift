@@ -23,8 +23,8 @@ struct ChatCompletionsHandler: Sendable {
             let body = try await RequestBodyReader.readJSONBody(request, limit: runtime.configuration.server.maxBodyBytes)
             chat = try ChatCompletionRequest.parse(body)
         } catch {
-            await runtime.recordRejection(route: .chatCompletions, useCaseID: nil, bearerToken: token, error: error)
-            throw HTTPGatewayError(error)
+            let id = await runtime.recordRejection(route: .chatCompletions, useCaseID: nil, bearerToken: token, error: error)
+            throw HTTPGatewayError(error, invocationID: id)
         }
         switch chat.target {
         case .useCase(let id):
@@ -41,15 +41,15 @@ struct ChatCompletionsHandler: Sendable {
         do {
             input = try chat.useCaseInput()
         } catch {
-            await runtime.recordRejection(route: .chatCompletions, useCaseID: id, bearerToken: token, error: error)
-            throw HTTPGatewayError(error)
+            let invocationID = await runtime.recordRejection(route: .chatCompletions, useCaseID: id, bearerToken: token, error: error)
+            throw HTTPGatewayError(error, invocationID: invocationID)
         }
         let context = InvocationContext(
             route: .chatCompletions, streamed: chat.stream, bearerToken: token, useCaseID: id,
             payload: .input(input, context: chat.context), traceID: traceparent)
         let finished = await runtime.run(context)
         if let error = finished.error {
-            throw HTTPGatewayError(error)
+            throw HTTPGatewayError(error, invocationID: finished.id)
         }
         let content = (finished.output ?? .null).compactJSONString()
         let completionID = "chatcmpl-\(finished.id)"
@@ -109,7 +109,7 @@ struct ChatCompletionsHandler: Sendable {
         } catch {
             context.fail(with: error)
             await record(&context)
-            throw HTTPGatewayError(error)
+            throw HTTPGatewayError(error, invocationID: context.id)
         }
         context.stageTimings.append(("authenticate", (ContinuousClock.now - started).milliseconds))
         context.deadline = context.start.advanced(by: .milliseconds(runtime.configuration.server.requestDeadlineMilliseconds))
@@ -144,7 +144,7 @@ struct ChatCompletionsHandler: Sendable {
             context.attempts = error.attempts
             context.fail(with: error.gatewayError)
             await record(&context)
-            throw HTTPGatewayError(error.gatewayError)
+            throw HTTPGatewayError(error.gatewayError, invocationID: context.id)
         }
     }
 
@@ -161,7 +161,7 @@ struct ChatCompletionsHandler: Sendable {
             context.attempts = error.attempts
             context.fail(with: error.gatewayError)
             await record(&context)
-            throw HTTPGatewayError(error.gatewayError)
+            throw HTTPGatewayError(error.gatewayError, invocationID: context.id)
         }
         context.attempts = routed.attempts
         let completionID = "chatcmpl-\(context.id)"

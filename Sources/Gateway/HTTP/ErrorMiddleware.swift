@@ -16,7 +16,7 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPGatewayError {
-            return error.error.httpResponse
+            return error.response
         } catch let error as HTTPError {
             return translate(error, request: request).httpResponse
         } catch is NIOTooManyBytesError {

@@ -1,22 +1,31 @@
 import Core
 import Foundation
+import HTTPTypes
 import Hummingbird
 
 /// A `GatewayError` as an HTTP response: the right status and OpenAI's error body.
 struct HTTPGatewayError: HTTPResponseError {
     var error: GatewayError
+    /// The ledger row of the failed invocation, so the caller can quote it.
+    var invocationID: String?
 
-    init(_ error: GatewayError) { self.error = error }
+    init(_ error: GatewayError, invocationID: String? = nil) {
+        self.error = error
+        self.invocationID = invocationID
+    }
 
     var status: HTTPResponse.Status { HTTPResponse.Status(code: error.status) }
 
     var headers: HTTPFields {
         var fields: HTTPFields = [.contentType: "application/json"]
         if let retryAfter = error.retryAfterSeconds { fields[.retryAfter] = String(retryAfter) }
+        if let invocationID { fields[HTTPField.Name("x-gatehouse-invocation-id")!] = invocationID }
         return fields
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    func response(from request: Request, context: some RequestContext) throws -> Response { response }
+
+    var response: Response {
         Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: error.jsonBody.compactJSONData())))
     }
 }
@@ -32,8 +41,5 @@ extension GatewayError {
         ]
     }
 
-    var httpResponse: Response {
-        let wrapped = HTTPGatewayError(self)
-        return Response(status: wrapped.status, headers: wrapped.headers, body: .init(byteBuffer: ByteBuffer(data: jsonBody.compactJSONData())))
-    }
+    var httpResponse: Response { HTTPGatewayError(self).response }
 }

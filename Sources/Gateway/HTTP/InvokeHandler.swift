@@ -14,14 +14,14 @@ struct InvokeHandler: Sendable {
         do {
             body = try await RequestBodyReader.readJSONBody(request, limit: runtime.configuration.server.maxBodyBytes)
         } catch {
-            await runtime.recordRejection(route: .invoke, useCaseID: useCaseID, bearerToken: token, error: error)
-            throw HTTPGatewayError(error)
+            let id = await runtime.recordRejection(route: .invoke, useCaseID: useCaseID, bearerToken: token, error: error)
+            throw HTTPGatewayError(error, invocationID: id)
         }
         let context = InvocationContext(
             route: .invoke, bearerToken: token, useCaseID: useCaseID, payload: .invokeBody(body), traceID: traceparent)
         let finished = await runtime.run(context)
         if let error = finished.error {
-            throw HTTPGatewayError(error)
+            throw HTTPGatewayError(error, invocationID: finished.id)
         }
         return JSONResponse.ok(finished.invokeResponseBody, headers: finished.responseHeaders)
     }

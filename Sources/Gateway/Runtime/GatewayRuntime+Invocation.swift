@@ -11,7 +11,8 @@ extension GatewayRuntime {
     }
 
     /// Records a request rejected before the pipeline could run (body too large, wrong content type, bad JSON).
-    func recordRejection(route: InvocationRoute, useCaseID: String?, bearerToken: String?, error: GatewayError) async {
+    @discardableResult
+    func recordRejection(route: InvocationRoute, useCaseID: String?, bearerToken: String?, error: GatewayError) async -> String {
         var context = InvocationContext(route: route, bearerToken: bearerToken, useCaseID: useCaseID, payload: .invokeBody([]))
         if let token = bearerToken {
             context.principal = environment.authenticator.authenticate(bearerToken: token)
@@ -20,6 +21,7 @@ extension GatewayRuntime {
         context.fail(with: error)
         await RecordStage().record(&context, environment)
         log(context)
+        return context.id
     }
 
     func log(_ context: InvocationContext) {

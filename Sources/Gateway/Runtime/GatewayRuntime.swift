@@ -39,7 +39,13 @@ public final class GatewayRuntime: Sendable {
 
         let localModels = try LocalModelRegistry.build(
             configuration: configuration, cacheDirectory: (dataDirectory as NSString).appendingPathComponent("models"), logger: logger)
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        // The router retries with its own backoff and deadline; the client should fail fast on a refused
+        // connection instead of retrying silently until the request's time is gone, and never follow redirects.
+        var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        clientConfiguration.timeout.connect = .seconds(5)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         var providers: [String: any ModelProvider] = [:]
         var configurations: [String: ProviderConfiguration] = [:]
         for provider in configuration.providers {
