@@ -66,7 +66,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
-        .testTarget(name: "ContractTests", dependencies: ["Contract", "Core"], swiftSettings: strict),
+        .testTarget(name: "ContractTests", dependencies: ["Contract", "Core"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "Core", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Core"], swiftSettings: strict),

@@ -59,7 +59,7 @@ public func suggestion(for value: String, among candidates: [String]) -> String?
     let lowered = value.lowercased()
     let scored = candidates.map { ($0, levenshtein(lowered, $0.lowercased())) }
     guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
-    let limit = max(1, min(3, value.count / 3))
+    let limit = value.count <= 3 ? 1 : min(3, max(2, value.count / 3))
     if best.1 <= limit { return best.0 }
     if let prefix = candidates.first(where: { $0.hasPrefix(lowered) || lowered.hasPrefix($0) }), lowered.count >= 3 {
         return prefix

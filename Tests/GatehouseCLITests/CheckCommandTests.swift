@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+
+/// Runs the real `gatehouse` binary, as a user would.
+@Suite struct CheckCommandTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let binary = root.appendingPathComponent(".build/debug/gatehouse").path
+    static let plantedErrors = root.appendingPathComponent("Tests/ContractTests/Fixtures/planted-errors").path
+
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the gatehouse product first (swift build)")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
+    @Test func checkReportsEveryPlantedErrorAndExits1() throws {
+        let result = try run(["check", Self.plantedErrors])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.contains("gatehouse.yaml:2: server.listn: unknown field 'listn' (did you mean 'listen'?)"))
+        #expect(lines.contains("usecases/triage/usecase.yaml:30: variants[1].provider: unknown provider 'opnai' (did you mean 'openai'?)"))
+        #expect(lines.contains { $0.hasPrefix("usecases/triage/usecase.yaml:28: variants[0].prompt:") && $0.contains("{{subjct}}") })
+        #expect(lines.last == "3 error(s).")
+    }
+
+    @Test func checkPassesOnTheDemo() throws {
+        let result = try run(["check", Self.root.appendingPathComponent("examples").path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("ticket-triage: stable local-classifier"))
+    }
+
+    @Test func serveRefusesAnInvalidConfigurationWithTheSameMessages() throws {
+        let result = try run(["serve", "--config", Self.plantedErrors, "--listen", "127.0.0.1:0"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("server.listn: unknown field 'listn'"))
+        #expect(result.stderr.contains("not starting"))
+    }
+
+    @Test func everySubcommandHasHelp() throws {
+        for command in ["serve", "check", "train"] {
+            let result = try run([command, "--help"])
+            #expect(result.status == 0, "\(command) --help")
+            #expect(result.stdout.contains("USAGE: gatehouse \(command)"))
+        }
+    }
+}
