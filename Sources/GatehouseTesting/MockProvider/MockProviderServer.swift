@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Hummingbird
+import Logging
 import Synchronization
 
 /// What the mock provider does with one request.
@@ -47,6 +48,12 @@ public final class MockProviderServer: Sendable {
     public var requests: [MockRequest] { received.withLock { $0 } }
     public var requestCount: Int { received.withLock { $0.count } }
 
+    static let quietLogger: Logger = {
+        var logger = Logger(label: "mock-provider")
+        logger.logLevel = .critical
+        return logger
+    }()
+
     func next() -> MockBehaviour {
         queue.withLock { $0.isEmpty ? defaultBehaviour : $0.removeFirst() }
     }
@@ -59,7 +66,8 @@ public final class MockProviderServer: Sendable {
         let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "mock-provider"),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) })
+            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
+            logger: Self.quietLogger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
                 try await app.run()
