@@ -23,13 +23,15 @@ from tickets_more import (  # noqa: E402
     MORE_ACCOUNT, MORE_BILLING, MORE_RETURNS, MORE_SALES, MORE_SHIPPING, MORE_TECHNICAL)
 from tickets_returns_technical import RETURNS, TECHNICAL  # noqa: E402
 from tickets_third import THIRD_BILLING, THIRD_OTHERS  # noqa: E402
+from tickets_fourth import FOURTH  # noqa: E402
 
 OUT = HERE.parents[1] / "examples" / "usecases" / "ticket-triage" / "datasets"
 TEAM = {"billing": "finance", "shipping": "logistics", "returns": "logistics", "technical": "support-l2",
         "account": "support-l1", "sales": "sales"}
-CATEGORIES = {"billing": BILLING + MORE_BILLING + THIRD_BILLING, "shipping": SHIPPING + MORE_SHIPPING + THIRD_OTHERS["shipping"],
+CATEGORIES_BASE = {"billing": BILLING + MORE_BILLING + THIRD_BILLING, "shipping": SHIPPING + MORE_SHIPPING + THIRD_OTHERS["shipping"],
               "returns": RETURNS + MORE_RETURNS + THIRD_OTHERS["returns"], "technical": TECHNICAL + MORE_TECHNICAL + THIRD_OTHERS["technical"],
               "account": ACCOUNT + MORE_ACCOUNT + THIRD_OTHERS["account"], "sales": SALES + MORE_SALES + THIRD_OTHERS["sales"]}
+CATEGORIES = {category: scenarios + FOURTH[category] for category, scenarios in CATEGORIES_BASE.items()}
 
 GREETINGS = {"en": ["Hello,", "Hi there,", "Dear Nordlicht team,", "Hi,", "Good morning,", "Hey,", "To whom it may concern,"],
              "fr": ["Bonjour,", "Bonjour madame, monsieur,", "Salut,"],

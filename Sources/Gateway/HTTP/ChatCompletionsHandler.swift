@@ -140,12 +140,17 @@ struct ChatCompletionsHandler: Sendable {
             ]
             return JSONResponse.ok(body, headers: context.responseHeaders)
         } catch {
-            context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
-            context.attempts = error.attempts
-            context.fail(with: error.gatewayError)
-            await record(&context)
-            throw HTTPGatewayError(error.gatewayError, invocationID: context.id)
+            throw await routingFailed(error, context: &context, callStarted: callStarted)
         }
+    }
+
+    /// Records a passthrough whose provider chain failed and returns the error response to throw.
+    private func routingFailed(_ failure: RoutingFailure, context: inout InvocationContext, callStarted: ContinuousClock.Instant) async -> HTTPGatewayError {
+        context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
+        context.attempts = failure.attempts
+        context.fail(with: failure.gatewayError)
+        await record(&context)
+        return HTTPGatewayError(failure.gatewayError, invocationID: context.id)
     }
 
     /// Streams a passthrough answer. Failover happens only before the first token (inside the router);
@@ -157,11 +162,7 @@ struct ChatCompletionsHandler: Sendable {
         do {
             routed = try await runtime.environment.router.stream(request, targets: targets, deadline: context.deadline)
         } catch {
-            context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
-            context.attempts = error.attempts
-            context.fail(with: error.gatewayError)
-            await record(&context)
-            throw HTTPGatewayError(error.gatewayError, invocationID: context.id)
+            throw await routingFailed(error, context: &context, callStarted: callStarted)
         }
         context.attempts = routed.attempts
         let completionID = "chatcmpl-\(context.id)"
