@@ -49,9 +49,16 @@ public struct TestGateway: Sendable {
         _ body: @Sendable (TestGateway) async throws -> T
     ) async throws -> T {
         let configuration = try ConfigurationLoader.load(path: configurationFolder, environment: environment)
-        var logger = Logger(label: "gatehouse-test")
-        logger.logLevel = .critical
-        let runtime = try await GatewayRuntime.start(configuration: configuration, processEnvironment: environment, logger: logger)
+        let logger = {
+            var logger = Logger(label: "gatehouse-test")
+            logger.logLevel = .critical
+            return logger
+        }()
+        // One start at a time: the first trains the local model into the shared cache, the others load it,
+        // instead of every parallel test training at once and starving the timing-sensitive ones of CPU.
+        let runtime = try await StartGate.shared.run {
+            try await GatewayRuntime.start(configuration: configuration, processEnvironment: environment, logger: logger)
+        }
         let server = GatewayServer(runtime: runtime, host: "127.0.0.1", port: 0)
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
@@ -114,4 +121,23 @@ public struct TestResponse: Sendable {
 
     /// The `error.code` of an OpenAI-shaped error body.
     public var errorCode: String? { json?["error"]?["code"]?.stringValue }
+}
+
+/// Serialises gateway start-ups across concurrently running tests.
+actor StartGate {
+    static let shared = StartGate()
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        while busy {
+            await withCheckedContinuation { waiters.append($0) }
+        }
+        busy = true
+        defer {
+            busy = false
+            if !waiters.isEmpty { waiters.removeFirst().resume() }
+        }
+        return try await body()
+    }
 }
