@@ -24,13 +24,16 @@ public struct FeatureHasher: Sendable, Hashable {
         return folded.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
     }
 
-    /// Sublinear term frequencies of the hashed n-grams, not yet weighted or normalised.
-    public func features(_ text: String) -> SparseVector {
+    /// Sublinear term frequencies of the hashed n-grams, words and character n-grams in separate
+    /// blocks, not yet weighted or normalised.
+    public func features(_ text: String) -> FeatureBlocks {
         let words = Self.normalise(text)
-        var counts: [Int32: Float] = [:]
-        counts.reserveCapacity(words.count * 8)
+        var wordCounts: [Int32: Float] = [:]
+        var characterCounts: [Int32: Float] = [:]
+        wordCounts.reserveCapacity(words.count * 2)
+        characterCounts.reserveCapacity(words.count * 8)
         let mask = UInt64(dimension - 1)
-        func add(_ hash: UInt64) {
+        func add(_ hash: UInt64, to counts: inout [Int32: Float]) {
             let index = Int32(truncatingIfNeeded: hash & mask)
             let sign: Float = (hash >> 63) == 0 ? 1 : -1
             counts[index, default: 0] += sign
@@ -38,9 +41,9 @@ public struct FeatureHasher: Sendable, Hashable {
         var previous: UInt64 = 0
         for (position, word) in words.enumerated() {
             let wordHash = FNV1a.hash(word.utf8, seed: FNV1a.offset ^ 0x77)
-            add(wordHash)
+            add(wordHash, to: &wordCounts)
             if wordBigrams && position > 0 {
-                add(FNV1a.combine(previous, wordHash))
+                add(FNV1a.combine(previous, wordHash), to: &wordCounts)
             }
             previous = wordHash
             let scalars = Array("<\(word)>".unicodeScalars)
@@ -50,10 +53,14 @@ public struct FeatureHasher: Sendable, Hashable {
                     for scalar in scalars[start..<(start + n)] {
                         hash = FNV1a.step(hash, UInt64(scalar.value))
                     }
-                    add(hash)
+                    add(hash, to: &characterCounts)
                 }
             }
         }
+        return FeatureBlocks(words: Self.sparse(wordCounts), characters: Self.sparse(characterCounts))
+    }
+
+    private static func sparse(_ counts: [Int32: Float]) -> SparseVector {
         var indices: [Int32] = []
         var values: [Float] = []
         indices.reserveCapacity(counts.count)
@@ -62,6 +69,33 @@ public struct FeatureHasher: Sendable, Hashable {
             let magnitude = 1 + log(abs(count))
             indices.append(index)
             values.append(count < 0 ? -magnitude : magnitude)
+        }
+        return SparseVector(indices: indices, values: values)
+    }
+}
+
+/// Word and character features of one text, kept apart until each is weighted and normalised:
+/// character n-grams far outnumber words, and one shared norm would drown the words.
+public struct FeatureBlocks: Sendable, Hashable {
+    public var words: SparseVector
+    public var characters: SparseVector
+
+    /// IDF-weighted, each block scaled to unit length, then merged into one vector.
+    func weighted(by idf: [Float]) -> SparseVector {
+        let a = words.weighted(by: idf), b = characters.weighted(by: idf)
+        var indices: [Int32] = []
+        var values: [Float] = []
+        indices.reserveCapacity(a.indices.count + b.indices.count)
+        values.reserveCapacity(a.indices.count + b.indices.count)
+        var i = 0, j = 0
+        while i < a.indices.count || j < b.indices.count {
+            if j == b.indices.count || (i < a.indices.count && a.indices[i] < b.indices[j]) {
+                indices.append(a.indices[i]); values.append(a.values[i]); i += 1
+            } else if i == a.indices.count || b.indices[j] < a.indices[i] {
+                indices.append(b.indices[j]); values.append(b.values[j]); j += 1
+            } else {
+                indices.append(a.indices[i]); values.append(a.values[i] + b.values[j]); i += 1; j += 1
+            }
         }
         return SparseVector(indices: indices, values: values)
     }
@@ -88,10 +122,10 @@ public struct SparseVector: Sendable, Hashable {
     }
 
     /// Smoothed IDF over a corpus: log((1 + n) / (1 + df)) + 1; unseen features get the maximum.
-    static func inverseDocumentFrequency(_ corpus: [SparseVector], dimension: Int) -> [Float] {
+    static func inverseDocumentFrequency(_ corpus: [FeatureBlocks], dimension: Int) -> [Float] {
         var documentFrequency = [Float](repeating: 0, count: dimension)
-        for vector in corpus {
-            for index in vector.indices { documentFrequency[Int(index)] += 1 }
+        for blocks in corpus {
+            for index in Set(blocks.words.indices).union(blocks.characters.indices) { documentFrequency[Int(index)] += 1 }
         }
         let n = Float(corpus.count)
         return documentFrequency.map { log((1 + n) / (1 + $0)) + 1 }

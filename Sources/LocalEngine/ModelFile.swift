@@ -4,7 +4,7 @@ import Foundation
 /// bias and weights as little-endian Float32. Compact and loaded without parsing text.
 enum ModelFile {
     static let magic: [UInt8] = Array("GHLC".utf8)
-    static let version: UInt32 = 2
+    static let version: UInt32 = 3
 
     static func encode(_ model: MultiFieldClassifier) -> Data {
         var data = Data(magic)

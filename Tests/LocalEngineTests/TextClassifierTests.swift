@@ -30,7 +30,11 @@ import Testing
         let b = hasher.features("creme brulee creme brulee")
         #expect(a == b, "case and diacritics fold; punctuation is a separator")
         #expect(a == hasher.features("Crème brûlée, Crème BRÛLÉE!"))
-        #expect(!a.indices.isEmpty && a.indices == a.indices.sorted())
+        #expect(!a.words.indices.isEmpty && a.characters.indices == a.characters.indices.sorted())
+        #expect(a.characters.indices.count > a.words.indices.count, "character n-grams outnumber words")
+        let merged = a.weighted(by: [Float](repeating: 1, count: hasher.dimension))
+        let norm = merged.values.reduce(0) { $0 + $1 * $1 }
+        #expect(norm > 1.5 && norm < 2.5, "two unit-length blocks merged, \(norm)")
         #expect(FeatureHasher.normalise("Hello, Wörld-42") == ["hello", "world", "42"])
     }
 
