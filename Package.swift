@@ -41,9 +41,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], swiftSettings: strict),
         .target(name: "Pipeline", dependencies: ["Core"], swiftSettings: strict),
-        .target(name: "ControlPlane", dependencies: ["Core", "LocalEngine"], swiftSettings: strict),
         .target(name: "Gateway", dependencies: [
-            "Core", "Contract", "LocalEngine", "Providers", "Store", "Pipeline", "ControlPlane",
+            "Core", "Contract", "LocalEngine", "Providers", "Store", "Pipeline",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Crypto", package: "swift-crypto"),
