@@ -145,4 +145,22 @@ import Testing
             #expect(elapsed >= .milliseconds(800) && elapsed <= .milliseconds(880), "took \(elapsed)")
         }
     }
+
+    @Test func perAttemptTimeoutRetriesWithinTheDeadline() async throws {
+        let mock = MockProviderServer(default: .reply("second try"))
+        mock.enqueue(.stall(seconds: 2))
+        try await mock.run { url in
+            var configuration = Self.configuration("mock")
+            configuration.baseURL = url
+            configuration.timeoutMilliseconds = 300
+            let provider = OpenAICompatibleProvider(configuration: configuration, credential: nil, httpClient: HTTPClient.shared)
+            let router = ResilientModelRouter(providers: ["mock": provider], configurations: ["mock": configuration])
+            let started = ContinuousClock.now
+            let routed = try await router.complete(Self.request, targets: [ProviderTarget(provider: "mock", model: "m")], deadline: started.advanced(by: .seconds(5)))
+            #expect(routed.response.content == "second try")
+            #expect(routed.attempts.map(\.error) == ["attempt timed out", nil])
+            #expect((routed.attempts.first?.milliseconds ?? 0) >= 300 && (routed.attempts.first?.milliseconds ?? 0) < 600)
+            #expect(ContinuousClock.now - started < .milliseconds(1500))
+        }
+    }
 }
