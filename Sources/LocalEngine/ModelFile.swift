@@ -5,6 +5,8 @@ import Foundation
 enum ModelFile {
     static let magic: [UInt8] = Array("GHLC".utf8)
     static let version: UInt32 = 3
+    /// Bumped whenever the training code changes what it produces, so cached models are retrained.
+    static let trainerVersion = 3
 
     static func encode(_ model: MultiFieldClassifier) -> Data {
         var data = Data(magic)
@@ -135,7 +137,7 @@ public struct ClassifierCache: Sendable {
     }
 
     static func key(_ examples: [LabelledExample], _ fields: [String], _ knownLabels: [String: [String]], _ settings: TrainingSettings) -> String {
-        var parts = ["format=\(ModelFile.version)", "fields=\(fields.joined(separator: ","))"]
+        var parts = ["format=\(ModelFile.version)", "trainer=\(ModelFile.trainerVersion)", "fields=\(fields.joined(separator: ","))"]
         parts.append("labels=" + knownLabels.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value.joined(separator: ","))" }.joined(separator: ";"))
         parts.append("settings=\(settings.epochs),\(settings.learningRate),\(settings.l2),\(settings.seed),\(settings.calibrationShare),\(settings.hasher.bits),\(settings.hasher.characterNGrams),\(settings.hasher.wordBigrams)")
         var hash = FNV1a.hash(parts.joined(separator: "|").utf8)
