@@ -25,6 +25,7 @@ from tickets_more import (  # noqa: E402
 from tickets_returns_technical import RETURNS, TECHNICAL  # noqa: E402
 from tickets_third import THIRD_BILLING, THIRD_OTHERS  # noqa: E402
 from tickets_fourth import FOURTH  # noqa: E402
+from tickets_multilingual import MULTILINGUAL  # noqa: E402
 
 OUT = Path(os.environ.get("DATASET_OUT", HERE.parents[1] / "examples" / "usecases" / "ticket-triage" / "datasets"))
 # Another salt gives another scenario split (used to measure how much the figures vary between splits).
@@ -34,7 +35,7 @@ TEAM = {"billing": "finance", "shipping": "logistics", "returns": "logistics", "
 CATEGORIES_BASE = {"billing": BILLING + MORE_BILLING + THIRD_BILLING, "shipping": SHIPPING + MORE_SHIPPING + THIRD_OTHERS["shipping"],
               "returns": RETURNS + MORE_RETURNS + THIRD_OTHERS["returns"], "technical": TECHNICAL + MORE_TECHNICAL + THIRD_OTHERS["technical"],
               "account": ACCOUNT + MORE_ACCOUNT + THIRD_OTHERS["account"], "sales": SALES + MORE_SALES + THIRD_OTHERS["sales"]}
-CATEGORIES = {category: scenarios + FOURTH[category] for category, scenarios in CATEGORIES_BASE.items()}
+CATEGORIES = {category: scenarios + FOURTH[category] + MULTILINGUAL[category] for category, scenarios in CATEGORIES_BASE.items()}
 
 GREETINGS = {"en": ["Hello,", "Hi there,", "Dear Nordlicht team,", "Hi,", "Good morning,", "Hey,", "To whom it may concern,"],
              "fr": ["Bonjour,", "Bonjour madame, monsieur,", "Salut,"],
