@@ -39,6 +39,8 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Core",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .target(name: "Pipeline", dependencies: ["Core"], swiftSettings: strict),
         .target(name: "Gateway", dependencies: [
@@ -68,7 +70,11 @@ let package = Package(
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Core"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "Core", "GatehouseTesting"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Core"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "Core",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Core"], swiftSettings: strict),
         .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting", "Core"], swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: [

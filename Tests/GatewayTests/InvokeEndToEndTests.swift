@@ -19,7 +19,7 @@ import Testing
             #expect(body["output"]?["team"] != nil)
             #expect(body["variant"] == "local-classifier")
             #expect((body["confidence"]?.numberValue ?? -1) > 0)
-            let row = try #require(try await gateway.runtime.store.entry(id: id))
+            let row = try #require(try await gateway.runtime.ledger.entry(id: id))
             #expect(row.useCase == "ticket-triage")
             #expect(row.keyID == "app")
             #expect(row.httpStatus == 200)
@@ -60,7 +60,7 @@ import Testing
             let ok = try await gateway.send(.POST, path, body: TestConfigurations.ticket, bearer: key)
             #expect(ok.status == 200)
             // Every rejected invocation on the invoke route is in the ledger too (the 405 and unknown route are not invocations).
-            let rows = try await gateway.runtime.store.recentEntries(limit: 100)
+            let rows = try await gateway.runtime.ledger.recentEntries(limit: 100)
             #expect(rows.filter { $0.httpStatus == 400 }.count == 5)
             #expect(rows.contains { $0.httpStatus == 413 && $0.errorCode == "body_too_large" })
             #expect(rows.contains { $0.httpStatus == 415 })

@@ -22,7 +22,7 @@ import Testing
     func invoke(_ gateway: TestGateway) async throws -> (TestResponse, LedgerEntry) {
         let response = try await gateway.send(.POST, "/v1/usecases/llm-triage/invoke", body: TestConfigurations.ticket, bearer: TestConfigurations.appKey)
         let id = try #require(response.header("x-gatehouse-invocation-id") ?? response.json?["invocation_id"]?.stringValue)
-        let row = try #require(try await gateway.runtime.store.entry(id: id))
+        let row = try #require(try await gateway.runtime.ledger.entry(id: id))
         return (response, row)
     }
 
@@ -155,7 +155,7 @@ import Testing
             #expect(response.body.contains(#""error""#))
             #expect(!response.body.contains("[DONE]"))
             let id = try #require(response.header("x-gatehouse-invocation-id"))
-            let row = try #require(try await gateway.runtime.store.entry(id: id))
+            let row = try #require(try await gateway.runtime.ledger.entry(id: id))
             #expect(row.decision == .failed)
             #expect(row.streamOutcome?.contains("stream cut") == true)
         }
@@ -171,7 +171,7 @@ import Testing
             #expect(ContinuousClock.now - started < .milliseconds(2500), "the 500 ms stall limit ended the stream, not the upstream")
             #expect(response.body.contains("stream stalled"))
             let id = try #require(response.header("x-gatehouse-invocation-id"))
-            #expect(try await gateway.runtime.store.entry(id: id)?.streamOutcome?.contains("stalled") == true)
+            #expect(try await gateway.runtime.ledger.entry(id: id)?.streamOutcome?.contains("stalled") == true)
         }
     }
 
@@ -184,7 +184,7 @@ import Testing
             #expect(response.body.contains("[DONE]"))
             #expect(response.body.contains(#""content":"now""#))
             let id = try #require(response.header("x-gatehouse-invocation-id"))
-            let row = try #require(try await gateway.runtime.store.entry(id: id))
+            let row = try #require(try await gateway.runtime.ledger.entry(id: id))
             #expect(row.attempts.count == 2 && row.decision == .answered && row.streamOutcome == "completed")
         }
     }

@@ -1,6 +1,7 @@
 """The official OpenAI Python client drives Gatehouse's OpenAI-compatible API."""
 import json
 import sqlite3
+import time
 
 import openai
 import pytest
@@ -16,9 +17,15 @@ def client(gateway, key=None):
 
 
 def ledger_row(gateway, invocation_id):
-    with sqlite3.connect(gateway["data"] / "gatehouse.sqlite") as db:
-        db.row_factory = sqlite3.Row
-        return db.execute("SELECT * FROM invocations WHERE id = ?", (invocation_id,)).fetchone()
+    """The row from the SQLite file itself; the ledger writer stores rows just behind the response."""
+    deadline = time.time() + 5
+    while True:
+        with sqlite3.connect(gateway["data"] / "gatehouse.sqlite") as db:
+            db.row_factory = sqlite3.Row
+            row = db.execute("SELECT * FROM invocations WHERE id = ?", (invocation_id,)).fetchone()
+        if row is not None or time.time() > deadline:
+            return row
+        time.sleep(0.02)
 
 
 def test_use_case_non_streaming(gateway):

@@ -15,7 +15,7 @@ struct HealthHandler: Sendable {
             try await runtime.store.checkWritable()
             return JSONResponse.ok([
                 "status": "ready", "use_cases": .number(Double(runtime.configuration.useCases.count)),
-                "store": "writable",
+                "store": "writable", "ledger_queue": .number(Double(runtime.ledger.queueDepth)),
             ])
         } catch {
             return GatewayError(status: 503, code: .providerUnavailable, message: "Store is not writable.", retryAfterSeconds: 5).httpResponse

@@ -13,14 +13,20 @@ public final class GatewayRuntime: Sendable {
     public let configuration: GatewayConfiguration
     public let environment: PipelineEnvironment
     public let store: SQLiteStore
+    /// The ledger as the pipeline sees it: rows are queued and written in batches by this service.
+    public let ledger: LedgerWriter
     public let logger: Logger
     let httpClient: HTTPClient
     let pipeline = InvocationPipeline()
 
-    init(configuration: GatewayConfiguration, environment: PipelineEnvironment, store: SQLiteStore, httpClient: HTTPClient, logger: Logger) {
+    init(
+        configuration: GatewayConfiguration, environment: PipelineEnvironment, store: SQLiteStore, ledger: LedgerWriter,
+        httpClient: HTTPClient, logger: Logger
+    ) {
         self.configuration = configuration
         self.environment = environment
         self.store = store
+        self.ledger = ledger
         self.httpClient = httpClient
         self.logger = logger
     }
@@ -66,12 +72,14 @@ public final class GatewayRuntime: Sendable {
             }
         }
         let router = ResilientModelRouter(providers: providers, configurations: configurations)
+        let ledger = LedgerWriter(store: store, logger: logger)
         let environment = PipelineEnvironment(
-            configuration: configuration, authenticator: authenticator, router: router, ledger: store, digester: digester)
+            configuration: configuration, authenticator: authenticator, router: router, ledger: ledger, digester: digester)
         if authenticator.activeKeyIDs.isEmpty {
             logger.warning("no API key resolved; every request will be refused with 401")
         }
-        return GatewayRuntime(configuration: configuration, environment: environment, store: store, httpClient: httpClient, logger: logger)
+        return GatewayRuntime(
+            configuration: configuration, environment: environment, store: store, ledger: ledger, httpClient: httpClient, logger: logger)
     }
 
     public func shutdown() async throws {

@@ -18,6 +18,8 @@ public struct GatewayServer: Sendable {
         Application(
             router: GatewayRouter.build(runtime: runtime),
             configuration: .init(address: .hostname(host, port: port), serverName: "Gatehouse"),
+            // Shut down after the server (services stop in reverse order): in-flight requests still record.
+            services: [runtime.ledger],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: runtime.logger)
     }

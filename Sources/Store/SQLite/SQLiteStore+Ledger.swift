@@ -4,7 +4,29 @@ import GRDB
 
 extension SQLiteStore: LedgerStore {
     public func record(_ entry: LedgerEntry) async throws {
-        let arguments: StatementArguments = [
+        try await record(batch: [entry])
+    }
+
+    /// Inserts rows in one transaction (the ledger writer's batches).
+    public func record(batch: [LedgerEntry]) async throws {
+        let rows = batch.map(Self.arguments)
+        try await pool.write { db in
+            for arguments in rows {
+                try db.execute(sql: Self.insertSQL, arguments: arguments)
+            }
+        }
+    }
+
+    static let insertSQL = """
+        INSERT INTO invocations (id, created_at, key_id, route, use_case, variant, variant_version, provider,
+            model, decision, http_status, error_code, latency_ms, stage_timings, attempts, input_tokens,
+            output_tokens, tokens_estimated, cost_usd, confidence, escalation_reasons, streamed,
+            stream_outcome, payload_mode, input_payload, output_payload, trace_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
+
+    static func arguments(_ entry: LedgerEntry) -> StatementArguments {
+        [
             entry.id, Self.timestamp(entry.createdAt), entry.keyID, entry.route.rawValue, entry.useCase, entry.variant,
             entry.variantVersion, entry.provider, entry.model, entry.decision.rawValue, entry.httpStatus,
             entry.errorCode, entry.latencyMilliseconds, Self.json(entry.stageTimings), Self.json(entry.attempts),
@@ -12,16 +34,6 @@ extension SQLiteStore: LedgerStore {
             Self.json(entry.escalationReasons), entry.streamed, entry.streamOutcome, entry.payloadMode,
             entry.inputPayload, entry.outputPayload, entry.traceID,
         ]
-        try await pool.write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO invocations (id, created_at, key_id, route, use_case, variant, variant_version, provider,
-                        model, decision, http_status, error_code, latency_ms, stage_timings, attempts, input_tokens,
-                        output_tokens, tokens_estimated, cost_usd, confidence, escalation_reasons, streamed,
-                        stream_outcome, payload_mode, input_payload, output_payload, trace_id)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: arguments)
-        }
     }
 
     public func entry(id: String) async throws -> LedgerEntry? {

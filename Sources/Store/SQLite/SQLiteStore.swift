@@ -30,6 +30,11 @@ public final class SQLiteStore: Sendable {
         try pool.read { db in try SQLiteMigrations.migrator.appliedMigrations(db) }
     }
 
+    /// A row the database will never accept (a duplicate id), as opposed to a transient failure.
+    static func isConstraintViolation(_ error: any Error) -> Bool {
+        (error as? DatabaseError)?.resultCode == .SQLITE_CONSTRAINT
+    }
+
     public func journalMode() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }

@@ -1,0 +1,174 @@
+import Core
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A ledger that stores rows in batches behind the response path.
+///
+/// `record` returns as soon as the row is queued; the writer service inserts queued rows in one
+/// transaction per batch. No row is dropped: when the queue reaches `capacity`, `record` waits for it
+/// to drain (backpressure); a failed batch is retried; on shutdown or cancellation the queue is drained
+/// before `run` returns. A row is readable by id as soon as it is queued. When the service is not
+/// running (command-line tools, some tests) rows are written straight through.
+public final class LedgerWriter: LedgerStore, Service {
+    private struct State {
+        var pending: [LedgerEntry] = []
+        var writing: [LedgerEntry] = []
+        var wakeup: CheckedContinuation<Void, Never>?
+        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        var running = false
+        var stopping = false
+    }
+
+    private let store: SQLiteStore
+    private let capacity: Int
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    public init(store: SQLiteStore, capacity: Int = 4096, logger: Logger) {
+        self.store = store
+        self.capacity = capacity
+        self.logger = logger
+    }
+
+    // MARK: LedgerStore
+
+    public func record(_ entry: LedgerEntry) async throws {
+        let (queued, wakeup, full) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?, Bool) in
+            guard state.running && !state.stopping else { return (false, nil, false) }
+            state.pending.append(entry)
+            let wakeup = state.wakeup
+            state.wakeup = nil
+            return (true, wakeup, state.pending.count >= capacity)
+        }
+        guard queued else {
+            try await store.record(entry)
+            return
+        }
+        wakeup?.resume()
+        if full { await flush() }
+    }
+
+    public func entry(id: String) async throws -> LedgerEntry? {
+        if let queued = state.withLock({ state in state.pending.first { $0.id == id } ?? state.writing.first { $0.id == id } }) {
+            return queued
+        }
+        return try await store.entry(id: id)
+    }
+
+    public func recentEntries(limit: Int) async throws -> [LedgerEntry] {
+        await flush()
+        return try await store.recentEntries(limit: limit)
+    }
+
+    public func checkWritable() async throws {
+        try await store.checkWritable()
+    }
+
+    /// Returns when every row queued before the call is in the database.
+    public func flush() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let drained = state.withLock { state -> Bool in
+                if state.pending.isEmpty && state.writing.isEmpty { return true }
+                state.drainWaiters.append(continuation)
+                return false
+            }
+            if drained { continuation.resume() }
+        }
+    }
+
+    /// Rows waiting to be written (saturation figure).
+    public var queueDepth: Int { state.withLock { $0.pending.count + $0.writing.count } }
+
+    // MARK: Service
+
+    public func run() async throws {
+        state.withLock { $0.running = true }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                while let batch = await nextBatch() {
+                    await write(batch)
+                }
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        } onCancel: {
+            self.stop()
+        }
+        state.withLock { $0.running = false }
+    }
+
+    private func stop() {
+        let wakeup = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.stopping = true
+            let wakeup = state.wakeup
+            state.wakeup = nil
+            return wakeup
+        }
+        wakeup?.resume()
+    }
+
+    private func writeIndividually(_ batch: [LedgerEntry]) async {
+        for entry in batch {
+            let store = self.store
+            if case .failure(let error) = await Task(operation: { try await store.record(batch: [entry]) }).result {
+                logger.error(
+                    "ledger row rejected by the database", metadata: ["invocation.id": "\(entry.id)", "error.type": "\(type(of: error))"])
+            }
+        }
+    }
+
+    /// The next batch to write; `nil` once stopping and nothing is left.
+    private func nextBatch() async -> [LedgerEntry]? {
+        while true {
+            let taken: [LedgerEntry]?? = state.withLock { state in
+                if !state.pending.isEmpty {
+                    state.writing = state.pending
+                    state.pending = []
+                    return .some(state.writing)
+                }
+                return state.stopping ? .some(nil) : nil
+            }
+            if let taken { return taken }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if !state.pending.isEmpty || state.stopping { return true }
+                    state.wakeup = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+
+    private func write(_ batch: [LedgerEntry]) async {
+        var failures = 0
+        while true {
+            // An unstructured task, so that a cancelled service still completes its last writes.
+            let store = self.store
+            let result = await Task { try await store.record(batch: batch) }.result
+            guard case .failure(let error) = result else { break }
+            if SQLiteStore.isConstraintViolation(error) {
+                // One bad row (a duplicate id) must not block the others: write them one by one.
+                await writeIndividually(batch)
+                break
+            }
+            failures += 1
+            if Task.isCancelled && failures >= 10 {
+                // Shutting down with a store that keeps failing: say so loudly rather than hang forever.
+                logger.critical("ledger rows could not be written before shutdown", metadata: ["ledger.lost_rows": "\(batch.count)"])
+                break
+            }
+            logger.error("ledger batch write failed; retrying", metadata: ["ledger.batch_size": "\(batch.count)", "ledger.failures": "\(failures)"])
+            try? await Task.sleep(for: .milliseconds(min(2000, 50 * failures)))
+        }
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.writing = []
+            guard state.pending.isEmpty else { return [] }
+            let waiters = state.drainWaiters
+            state.drainWaiters = []
+            return waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}

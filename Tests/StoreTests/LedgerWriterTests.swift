@@ -1,0 +1,76 @@
+import Core
+import Foundation
+import Logging
+import ServiceLifecycle
+import Store
+import Testing
+
+@Suite struct LedgerWriterTests {
+    func entry(_ id: String) -> LedgerEntry {
+        LedgerEntry(
+            id: id, createdAt: Date(), keyID: "k", route: .invoke, useCase: "u", variant: "v", variantVersion: "1", provider: "p",
+            model: "m", decision: .answered, httpStatus: 200, errorCode: nil, latencyMilliseconds: 1, stageTimings: [:], attempts: [],
+            inputTokens: 1, outputTokens: 1, tokensEstimated: false, costUSD: 0, confidence: nil, escalationReasons: [],
+            streamed: false, streamOutcome: nil, payloadMode: "none", inputPayload: nil, outputPayload: nil, traceID: nil)
+    }
+
+    func store() throws -> SQLiteStore {
+        try SQLiteStore(path: FileManager.default.temporaryDirectory.appendingPathComponent("writer-\(UUID().uuidString)/g.sqlite").path)
+    }
+
+    @Test func writesThroughWhenTheServiceIsNotRunning() async throws {
+        let store = try store()
+        let writer = LedgerWriter(store: store, logger: Logger(label: "test"))
+        try await writer.record(entry("direct"))
+        #expect(try await store.entry(id: "direct") != nil)
+    }
+
+    @Test func queuedRowsAreReadableAtOnceAndAllLandBeforeShutdownEnds() async throws {
+        let store = try store()
+        let writer = LedgerWriter(store: store, capacity: 64, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            try await Task.sleep(for: .milliseconds(20))  // let run() start
+            try await withThrowingTaskGroup(of: Void.self) { writers in
+                for i in 0..<1000 {
+                    writers.addTask { try await writer.record(entry("row-\(i)")) }
+                }
+                try await writers.waitForAll()
+            }
+            #expect(try await writer.entry(id: "row-999") != nil, "readable while queued or written")
+            group.cancelAll()  // shutdown: the queue must be drained before run() returns
+            try await group.waitForAll()
+        }
+        let rows = try await store.recentEntries(limit: 5000)
+        #expect(rows.filter { $0.id.hasPrefix("row-") }.count == 1000)
+        #expect(writer.queueDepth == 0)
+    }
+
+    @Test func aDuplicateRowDoesNotBlockTheOthers() async throws {
+        let store = try store()
+        let writer = LedgerWriter(store: store, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            try await Task.sleep(for: .milliseconds(20))
+            for id in ["a", "dup", "dup", "b"] { try await writer.record(entry(id)) }
+            await writer.flush()
+            group.cancelAll()
+        }
+        #expect(try await store.entry(id: "a") != nil)
+        #expect(try await store.entry(id: "b") != nil)
+        #expect(try await store.recentEntries(limit: 10).count == 3)
+    }
+
+    @Test func flushWaitsForTheDatabase() async throws {
+        let store = try store()
+        let writer = LedgerWriter(store: store, logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            try await Task.sleep(for: .milliseconds(20))
+            for i in 0..<50 { try await writer.record(entry("f-\(i)")) }
+            await writer.flush()
+            #expect(try await store.entry(id: "f-49") != nil)
+            group.cancelAll()
+        }
+    }
+}
