@@ -1,58 +1,80 @@
-/// Accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix of one field.
-public struct ClassificationReport: Sendable {
+/// Accuracy, macro-F1, per-label precision/recall/F1 and the confusion matrix of one output field,
+/// so every evaluation in Gatehouse computes its figures the same way.
+public struct ClassificationReport: Sendable, Hashable {
     public struct LabelFigures: Sendable, Hashable {
         public var label: String
         public var precision: Double
         public var recall: Double
         public var f1: Double
+        /// How many examples expected this label.
         public var support: Int
     }
 
+    /// `labels` as given, then any other label found in `expected` or `predicted`, in order of appearance.
     public let labels: [String]
     public let accuracy: Double
+    /// Unweighted mean F1 over the labels that occur in `expected` or `predicted` (a label listed but
+    /// absent from both would only add a meaningless 0).
     public let macroF1: Double
+    /// Indexed like `labels`.
     public let perLabel: [LabelFigures]
-    /// confusion[expected][predicted], indexed like `labels`.
+    /// `confusion[expected][predicted]`, indexed like `labels`.
     public let confusion: [[Int]]
 
+    /// `expected[i]` and `predicted[i]` are the labels of example i; extra elements of the longer
+    /// array are ignored.
     public init(expected: [String], predicted: [String], labels: [String]) {
-        var all = labels
-        for label in expected + predicted where !all.contains(label) { all.append(label) }
+        var all: [String] = []
+        var index: [String: Int] = [:]
+        let count = min(expected.count, predicted.count)
+        for label in labels + expected.prefix(count) + predicted.prefix(count) where index[label] == nil {
+            index[label] = all.count
+            all.append(label)
+        }
         self.labels = all
         var matrix = [[Int]](repeating: [Int](repeating: 0, count: all.count), count: all.count)
+        var correct = 0
         for (e, p) in zip(expected, predicted) {
-            matrix[all.firstIndex(of: e)!][all.firstIndex(of: p)!] += 1
+            matrix[index[e]!][index[p]!] += 1
+            if e == p { correct += 1 }
         }
         confusion = matrix
-        let correct = zip(expected, predicted).filter { $0 == $1 }.count
-        accuracy = expected.isEmpty ? 0 : Double(correct) / Double(expected.count)
+        accuracy = count == 0 ? 0 : Double(correct) / Double(count)
         var figures: [LabelFigures] = []
+        var f1Sum = 0.0, present = 0
         for (i, label) in all.enumerated() {
             let truePositives = Double(matrix[i][i])
-            let predictedCount = Double(matrix.reduce(0) { $0 + $1[i] })
+            let predictedCount = matrix.reduce(0) { $0 + $1[i] }
             let support = matrix[i].reduce(0, +)
-            let precision = predictedCount == 0 ? 0 : truePositives / predictedCount
+            let precision = predictedCount == 0 ? 0 : truePositives / Double(predictedCount)
             let recall = support == 0 ? 0 : truePositives / Double(support)
             let f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall)
             figures.append(LabelFigures(label: label, precision: precision, recall: recall, f1: f1, support: support))
+            if support > 0 || predictedCount > 0 {
+                f1Sum += f1
+                present += 1
+            }
         }
         perLabel = figures
-        let supported = figures.filter { $0.support > 0 }
-        macroF1 = supported.isEmpty ? 0 : supported.map(\.f1).reduce(0, +) / Double(supported.count)
+        macroF1 = present == 0 ? 0 : f1Sum / Double(present)
     }
 }
 
-/// Expected calibration error: the average gap between confidence and accuracy over equal-width bins.
+/// Expected calibration error: the gap between confidence and accuracy in each of `bins`
+/// equal-width confidence bins, averaged with each bin weighted by its share of the predictions.
+/// Bin b holds confidences in [b/bins, (b+1)/bins), the last one also 1. 0 is perfect calibration.
 public func expectedCalibrationError(confidences: [Double], correct: [Bool], bins: Int = 10) -> Double {
-    guard !confidences.isEmpty, bins > 0 else { return 0 }
-    var total = 0.0
-    for bin in 0..<bins {
-        let low = Double(bin) / Double(bins), high = Double(bin + 1) / Double(bins)
-        let members = confidences.indices.filter { confidences[$0] > low && confidences[$0] <= high || (bin == 0 && confidences[$0] == 0) }
-        guard !members.isEmpty else { continue }
-        let accuracy = Double(members.filter { correct[$0] }.count) / Double(members.count)
-        let confidence = members.map { confidences[$0] }.reduce(0, +) / Double(members.count)
-        total += Double(members.count) / Double(confidences.count) * abs(accuracy - confidence)
+    let count = min(confidences.count, correct.count)
+    guard count > 0, bins > 0 else { return 0 }
+    var confidenceSum = [Double](repeating: 0, count: bins)
+    var correctCount = [Double](repeating: 0, count: bins)
+    for i in 0..<count {
+        let confidence = min(max(confidences[i], 0), 1)
+        let bin = min(bins - 1, Int(confidence * Double(bins)))
+        confidenceSum[bin] += confidence
+        if correct[i] { correctCount[bin] += 1 }
     }
-    return total
+    var total = 0.0
+    for bin in 0..<bins { total += abs(correctCount[bin] - confidenceSum[bin]) }
+    return total / Double(count)
 }

@@ -1,179 +1,293 @@
 import Foundation
 
-/// Turns text into a sparse, L2-normalised vector of hashed word and character n-grams.
+/// Turns text into sparse vectors of hashed word and character n-grams.
 ///
-/// Hashing keeps memory fixed whatever the vocabulary (several languages, typos) and needs no
-/// vocabulary file; character n-grams make the model robust to typos and inflections.
+/// Hashing keeps memory fixed whatever the vocabulary (several languages, typos, product codes) and
+/// needs no vocabulary file next to the model. Character n-grams let inflections and typos share most
+/// of their features with the clean word. Signed hashing (the sign comes from another hash bit) makes
+/// bucket collisions cancel out on average instead of adding up.
 public struct FeatureHasher: Sendable, Hashable {
-    /// log2 of the number of buckets.
+    /// log2 of the number of buckets (18 gives 262,144).
     public var bits: Int
+    /// Lengths of the character n-grams taken inside each word padded as `<word>`; `0...0` for none.
     public var characterNGrams: ClosedRange<Int>
     public var wordBigrams: Bool
+    /// Every decimal digit becomes 0, so order numbers and amounts share features instead of each
+    /// being a new, rare one.
+    public var foldDigits: Bool
+    /// Weight of the word block against the character block. Each block is L2-normalised on its own
+    /// first: character n-grams far outnumber words and one shared norm would drown the words.
+    public var wordWeight: Float
 
-    public init(bits: Int = 18, characterNGrams: ClosedRange<Int> = 3...5, wordBigrams: Bool = true) {
+    public init(bits: Int = 18, characterNGrams: ClosedRange<Int> = 3...5, wordBigrams: Bool = true, foldDigits: Bool = true, wordWeight: Float = 1) {
         self.bits = bits
         self.characterNGrams = characterNGrams
         self.wordBigrams = wordBigrams
+        self.foldDigits = foldDigits
+        self.wordWeight = wordWeight
     }
 
     public var dimension: Int { 1 << bits }
 
-    /// Lowercased, diacritics folded, everything but letters and digits turned into spaces.
-    public static func normalise(_ text: String) -> [Substring] {
-        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).lowercased()
-        return folded.split(whereSeparator: { !($0.isLetter || $0.isNumber) })
-    }
-
-    /// Sublinear term frequencies of the hashed n-grams, words and character n-grams in separate
-    /// blocks, not yet weighted or normalised.
-    public func features(_ text: String) -> FeatureBlocks {
-        let words = Self.normalise(text)
-        var wordCounts: [Int32: Float] = [:]
-        var characterCounts: [Int32: Float] = [:]
-        wordCounts.reserveCapacity(words.count * 2)
-        characterCounts.reserveCapacity(words.count * 8)
-        let mask = UInt64(dimension - 1)
-        func add(_ hash: UInt64, to counts: inout [Int32: Float]) {
-            let index = Int32(truncatingIfNeeded: hash & mask)
-            let sign: Float = (hash >> 63) == 0 ? 1 : -1
-            counts[index, default: 0] += sign
-        }
-        var previous: UInt64 = 0
-        for (position, word) in words.enumerated() {
-            let wordHash = FNV1a.hash(word.utf8, seed: FNV1a.offset ^ 0x77)
-            add(wordHash, to: &wordCounts)
-            if wordBigrams && position > 0 {
-                add(FNV1a.combine(previous, wordHash), to: &wordCounts)
-            }
-            previous = wordHash
-            let scalars = Array("<\(word)>".unicodeScalars)
-            for n in characterNGrams where scalars.count >= n {
-                for start in 0...(scalars.count - n) {
-                    var hash = FNV1a.offset ^ UInt64(n)
-                    for scalar in scalars[start..<(start + n)] {
-                        hash = FNV1a.step(hash, UInt64(scalar.value))
-                    }
-                    add(hash, to: &characterCounts)
-                }
-            }
-        }
-        return FeatureBlocks(words: Self.sparse(wordCounts), characters: Self.sparse(characterCounts))
-    }
-
-    private static func sparse(_ counts: [Int32: Float]) -> SparseVector {
-        var indices: [Int32] = []
-        var values: [Float] = []
-        indices.reserveCapacity(counts.count)
-        values.reserveCapacity(counts.count)
-        for (index, count) in counts.sorted(by: { $0.key < $1.key }) where count != 0 {
-            let magnitude = 1 + log(abs(count))
-            indices.append(index)
-            values.append(count < 0 ? -magnitude : magnitude)
-        }
-        return SparseVector(indices: indices, values: values)
-    }
-}
-
-/// Word and character features of one text, kept apart until each is weighted and normalised:
-/// character n-grams far outnumber words, and one shared norm would drown the words.
-public struct FeatureBlocks: Sendable, Hashable {
-    public var words: SparseVector
-    public var characters: SparseVector
-
-    /// IDF-weighted, each block scaled to unit length, then merged into one vector.
-    func weighted(by idf: [Float]) -> SparseVector {
-        let a = words.weighted(by: idf), b = characters.weighted(by: idf)
-        var indices: [Int32] = []
-        var values: [Float] = []
-        indices.reserveCapacity(a.indices.count + b.indices.count)
-        values.reserveCapacity(a.indices.count + b.indices.count)
-        var i = 0, j = 0
-        while i < a.indices.count || j < b.indices.count {
-            if j == b.indices.count || (i < a.indices.count && a.indices[i] < b.indices[j]) {
-                indices.append(a.indices[i]); values.append(a.values[i]); i += 1
-            } else if i == a.indices.count || b.indices[j] < a.indices[i] {
-                indices.append(b.indices[j]); values.append(b.values[j]); j += 1
-            } else {
-                indices.append(a.indices[i]); values.append(a.values[i] + b.values[j]); i += 1; j += 1
-            }
-        }
-        return SparseVector(indices: indices, values: values)
-    }
-}
-
-public struct SparseVector: Sendable, Hashable {
-    public var indices: [Int32]
-    public var values: [Float]
-
-    /// Multiplies each feature by its inverse document frequency, then scales to unit length, so
-    /// words every ticket shares ("hello", "order", "thanks") weigh little and rare, telling ones a lot.
-    func weighted(by idf: [Float]) -> SparseVector {
-        var result = self
-        var norm: Float = 0
-        for k in result.values.indices {
-            result.values[k] *= idf[Int(result.indices[k])]
-            norm += result.values[k] * result.values[k]
-        }
-        if norm > 0 {
-            let inverse = 1 / norm.squareRoot()
-            for k in result.values.indices { result.values[k] *= inverse }
+    /// The words the model sees: lowercased, diacritics and width folded, split at anything that is
+    /// neither a letter nor a digit (which also collapses whitespace and drops punctuation).
+    public func words(_ text: String) -> [String] {
+        var scratch = Scratch()
+        tokenise(text, into: &scratch)
+        var result: [String] = []
+        var start = 0
+        for end in scratch.tokenEnds {
+            var word = String.UnicodeScalarView()
+            for k in start..<end { word.append(Unicode.Scalar(scratch.scalars[k]) ?? "?") }
+            result.append(String(word))
+            start = end
         }
         return result
     }
 
-    /// Smoothed IDF over a corpus: log((1 + n) / (1 + df)) + 1; unseen features get the maximum.
-    static func inverseDocumentFrequency(_ corpus: [FeatureBlocks], dimension: Int) -> [Float] {
-        var documentFrequency = [Float](repeating: 0, count: dimension)
-        for blocks in corpus {
-            for index in Set(blocks.words.indices).union(blocks.characters.indices) { documentFrequency[Int(index)] += 1 }
+    /// Raw signed, sublinear (1 + ln tf) term frequencies of one text, word and character blocks
+    /// apart, indices sorted; not yet weighted or normalised.
+    func counts(_ text: String) -> FeatureBlocks {
+        var scratch = Scratch()
+        return counts(text, scratch: &scratch)
+    }
+
+    func counts(_ text: String, scratch: inout Scratch) -> FeatureBlocks {
+        tokenise(text, into: &scratch)
+        var wordKeys = ContiguousArray<UInt32>()
+        var characterKeys = ContiguousArray<UInt32>()
+        swap(&wordKeys, &scratch.wordKeys)
+        swap(&characterKeys, &scratch.characterKeys)
+        defer {
+            swap(&wordKeys, &scratch.wordKeys)
+            swap(&characterKeys, &scratch.characterKeys)
+        }
+        wordKeys.removeAll(keepingCapacity: true)
+        characterKeys.removeAll(keepingCapacity: true)
+        let mask = UInt64(dimension - 1)
+        let minimum = max(1, characterNGrams.lowerBound), maximum = characterNGrams.upperBound
+        let useCharacters = maximum >= 1
+        scratch.scalars.withUnsafeBufferPointer { scalars in
+            var start = 0
+            var previous: UInt64 = 0
+            for (position, end) in scratch.tokenEnds.enumerated() {
+                var wordHash = Seeds.word
+                for k in start..<end { wordHash = StableHash.step(wordHash, scalars[k]) }
+                wordHash = StableHash.finalise(wordHash)
+                wordKeys.append(Self.key(wordHash, mask))
+                if wordBigrams && position > 0 {
+                    wordKeys.append(Self.key(StableHash.combine(previous, wordHash), mask))
+                }
+                previous = wordHash
+                if useCharacters {
+                    // The padded word is `<` + scalars + `>`; the n-grams starting at one position are
+                    // hashed incrementally, shortest first, so each scalar is hashed once per start.
+                    let length = end - start + 2
+                    for first in 0..<length {
+                        var hash = Seeds.character
+                        var n = 0
+                        while n < maximum && first + n < length {
+                            let position = first + n
+                            let scalar: UInt32 = position == 0 ? 0x3c : position == length - 1 ? 0x3e : scalars[start + position - 1]
+                            hash = StableHash.step(hash, scalar)
+                            n += 1
+                            if n >= minimum { characterKeys.append(Self.key(StableHash.finalise(hash), mask)) }
+                        }
+                    }
+                }
+                start = end
+            }
+        }
+        return FeatureBlocks(words: Self.sparse(&wordKeys), characters: Self.sparse(&characterKeys))
+    }
+
+    /// Bucket index shifted left by one, with the sign (hash bit 63) in bit 0, so that sorting the
+    /// keys brings each bucket's occurrences together.
+    @inline(__always) private static func key(_ hash: UInt64, _ mask: UInt64) -> UInt32 {
+        UInt32(truncatingIfNeeded: (hash & mask) << 1 | hash >> 63)
+    }
+
+    private static func sparse(_ keys: inout ContiguousArray<UInt32>) -> SparseVector {
+        keys.sort()
+        var indices = ContiguousArray<Int32>()
+        var values = ContiguousArray<Float>()
+        indices.reserveCapacity(keys.count)
+        values.reserveCapacity(keys.count)
+        keys.withUnsafeBufferPointer { keys in
+            var k = 0
+            while k < keys.count {
+                let index = keys[k] >> 1
+                var count = 0
+                while k < keys.count && keys[k] >> 1 == index {
+                    count += keys[k] & 1 == 0 ? 1 : -1
+                    k += 1
+                }
+                guard count != 0 else { continue }
+                let magnitude = 1 + log(Float(abs(count)))
+                indices.append(Int32(index))
+                values.append(count < 0 ? -magnitude : magnitude)
+            }
+        }
+        return SparseVector(indices: indices, values: values)
+    }
+
+    /// Fills `scratch.scalars` with the folded scalars of every word, back to back, and
+    /// `scratch.tokenEnds` with where each word ends.
+    func tokenise(_ text: String, into scratch: inout Scratch) {
+        scratch.scalars.removeAll(keepingCapacity: true)
+        scratch.tokenEnds.removeAll(keepingCapacity: true)
+        let ascii = text.utf8.allSatisfy { $0 < 0x80 }
+        let digits = foldDigits
+        @inline(__always) func endWord(_ scratch: inout Scratch) {
+            if scratch.scalars.count > (scratch.tokenEnds.last ?? 0) { scratch.tokenEnds.append(scratch.scalars.count) }
+        }
+        if ascii {
+            // Fast path, most tickets: nothing to fold but case.
+            for byte in text.utf8 {
+                switch byte {
+                case 0x61...0x7a: scratch.scalars.append(UInt32(byte))
+                case 0x41...0x5a: scratch.scalars.append(UInt32(byte | 0x20))
+                case 0x30...0x39: scratch.scalars.append(digits ? 0x30 : UInt32(byte))
+                default: endWord(&scratch)
+                }
+            }
+        } else {
+            let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+            for scalar in folded.unicodeScalars {
+                let properties = scalar.properties
+                if properties.isAlphabetic {
+                    if properties.changesWhenLowercased {
+                        for lower in properties.lowercaseMapping.unicodeScalars { scratch.scalars.append(lower.value) }
+                    } else {
+                        scratch.scalars.append(scalar.value)
+                    }
+                } else if properties.numericType != nil {
+                    scratch.scalars.append(digits && properties.generalCategory == .decimalNumber ? 0x30 : scalar.value)
+                } else if properties.generalCategory == .nonspacingMark && scratch.scalars.count > (scratch.tokenEnds.last ?? 0) {
+                    continue  // a combining mark the folding left in place: drop it, stay in the word
+                } else {
+                    endWord(&scratch)
+                }
+            }
+        }
+        endWord(&scratch)
+    }
+
+    /// Reusable buffers, so featurising a batch of texts allocates once.
+    struct Scratch {
+        var scalars = ContiguousArray<UInt32>()
+        var tokenEnds = ContiguousArray<Int>()
+        var wordKeys = ContiguousArray<UInt32>()
+        var characterKeys = ContiguousArray<UInt32>()
+    }
+
+    /// Different seeds keep the word "abc" and the character n-gram "abc" apart.
+    private enum Seeds {
+        static let word = StableHash.step(StableHash.offset, 0x77)
+        static let character = StableHash.step(StableHash.offset, 0x63)
+    }
+}
+
+/// A sparse vector: sorted, distinct indices and their values.
+struct SparseVector: Sendable, Hashable {
+    var indices: ContiguousArray<Int32>
+    var values: ContiguousArray<Float>
+
+    init(indices: ContiguousArray<Int32> = [], values: ContiguousArray<Float> = []) {
+        self.indices = indices
+        self.values = values
+    }
+
+    var count: Int { indices.count }
+}
+
+/// Word and character features of one text, kept apart until each is weighted and normalised.
+struct FeatureBlocks: Sendable, Hashable {
+    var words: SparseVector
+    var characters: SparseVector
+}
+
+/// A hasher together with what it learned from the training corpus (inverse document frequencies):
+/// everything needed to turn a text into the vector the model reads.
+struct FeatureSpace: Sendable {
+    let hasher: FeatureHasher
+    /// Per bucket; empty when IDF weighting is off.
+    let idf: [Float]
+
+    /// Smoothed IDF, ln((1 + n) / (1 + df)) + 1, so words every ticket shares ("hello", "order",
+    /// "thanks") weigh little and rare, telling ones a lot. Buckets never seen get the maximum.
+    static func fit(hasher: FeatureHasher, corpus: [FeatureBlocks], useIDF: Bool) -> FeatureSpace {
+        precondition((4...26).contains(hasher.bits), "FeatureHasher.bits must be in 4...26")
+        guard useIDF else { return FeatureSpace(hasher: hasher, idf: []) }
+        var documentFrequency = [Int32](repeating: 0, count: hasher.dimension)
+        var lastDocument = [Int32](repeating: -1, count: hasher.dimension)
+        for (document, blocks) in corpus.enumerated() {
+            for index in blocks.words.indices where lastDocument[Int(index)] != Int32(document) {
+                lastDocument[Int(index)] = Int32(document)
+                documentFrequency[Int(index)] += 1
+            }
+            for index in blocks.characters.indices where lastDocument[Int(index)] != Int32(document) {
+                lastDocument[Int(index)] = Int32(document)
+                documentFrequency[Int(index)] += 1
+            }
         }
         let n = Float(corpus.count)
-        return documentFrequency.map { log((1 + n) / (1 + $0)) + 1 }
-    }
-}
-
-/// 64-bit FNV-1a: deterministic across runs and platforms (unlike Swift's seeded `Hasher`).
-enum FNV1a {
-    static let offset: UInt64 = 0xcbf2_9ce4_8422_2325
-    static let prime: UInt64 = 0x0000_0100_0000_01b3
-
-    @inline(__always) static func step(_ hash: UInt64, _ value: UInt64) -> UInt64 {
-        var h = hash
-        var v = value
-        repeat {
-            h ^= v & 0xff
-            h = h &* prime
-            v >>= 8
-        } while v != 0
-        return h
+        return FeatureSpace(hasher: hasher, idf: documentFrequency.map { log((1 + n) / (1 + Float($0))) + 1 })
     }
 
-    static func hash(_ bytes: some Sequence<UInt8>, seed: UInt64 = offset) -> UInt64 {
-        var h = seed
-        for byte in bytes {
-            h ^= UInt64(byte)
-            h = h &* prime
+    func vector(_ text: String) -> SparseVector {
+        var scratch = FeatureHasher.Scratch()
+        return vector(hasher.counts(text, scratch: &scratch))
+    }
+
+    /// Each block IDF-weighted and scaled to unit length, the word block then multiplied by
+    /// `wordWeight`, the two merged and the result scaled to unit length.
+    func vector(_ blocks: FeatureBlocks) -> SparseVector {
+        let words = blocks.words, characters = blocks.characters
+        let a = hasher.wordWeight * inverseNorm(words), b = inverseNorm(characters)
+        var indices = ContiguousArray<Int32>()
+        var values = ContiguousArray<Float>()
+        indices.reserveCapacity(words.count + characters.count)
+        values.reserveCapacity(words.count + characters.count)
+        var i = 0, j = 0
+        var sum: Float = 0
+        while i < words.count || j < characters.count {
+            let index: Int32, value: Float
+            if j == characters.count || (i < words.count && words.indices[i] < characters.indices[j]) {
+                index = words.indices[i]; value = a * words.values[i]; i += 1
+            } else if i == words.count || characters.indices[j] < words.indices[i] {
+                index = characters.indices[j]; value = b * characters.values[j]; j += 1
+            } else {
+                index = words.indices[i]; value = a * words.values[i] + b * characters.values[j]; i += 1; j += 1
+            }
+            let weighted = idf.isEmpty ? value : value * idf[Int(index)]
+            indices.append(index)
+            values.append(weighted)
+            sum += weighted * weighted
         }
-        return h
+        let scale: Float = sum > 0 ? 1 / sum.squareRoot() : 0
+        for k in 0..<values.count { values[k] *= scale }
+        return SparseVector(indices: indices, values: values)
     }
 
-    static func combine(_ a: UInt64, _ b: UInt64) -> UInt64 {
-        var h = offset ^ 0x5bd1e995
-        h = step(h, a)
-        h = step(h, b)
-        return h
+    /// The word block alone, IDF-weighted and unit length (to compare texts by their words).
+    func wordVector(_ blocks: FeatureBlocks) -> SparseVector {
+        var words = blocks.words
+        if !idf.isEmpty { for k in 0..<words.count { words.values[k] *= idf[Int(words.indices[k])] } }
+        var sum: Float = 0
+        for value in words.values { sum += value * value }
+        let scale: Float = sum > 0 ? 1 / sum.squareRoot() : 0
+        for k in 0..<words.count { words.values[k] *= scale }
+        return words
     }
-}
 
-/// SplitMix64: a tiny seeded generator so training is reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+    /// 1 / the L2 norm of the IDF-weighted vector, without building it.
+    private func inverseNorm(_ vector: SparseVector) -> Float {
+        var sum: Float = 0
+        for k in 0..<vector.count {
+            let value = idf.isEmpty ? vector.values[k] : vector.values[k] * idf[Int(vector.indices[k])]
+            sum += value * value
+        }
+        return sum > 0 ? 1 / sum.squareRoot() : 0
     }
 }

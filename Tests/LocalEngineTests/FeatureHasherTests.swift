@@ -1,0 +1,68 @@
+import Foundation
+import Testing
+
+@testable import LocalEngine
+
+@Suite struct FeatureHasherTests {
+    @Test func hashIsTheReferenceFNV1a() {
+        // Published FNV-1a 64-bit test vectors: the hash cannot drift with the platform or Swift version.
+        #expect(StableHash.bytes("".utf8) == 0xcbf2_9ce4_8422_2325)
+        #expect(StableHash.bytes("a".utf8) == 0xaf63_dc4c_8601_ec8c)
+        #expect(StableHash.bytes("foobar".utf8) == 0x8594_4171_f739_67e8)
+    }
+
+    @Test func featuresAreDeterministicAndPinned() {
+        let hasher = FeatureHasher()
+        let a = hasher.counts("Refund my order #NL-12345, please")
+        #expect(a == hasher.counts("Refund my order #NL-12345, please"))
+        // Pinned buckets (computed by an independent Python implementation of the documented scheme):
+        // a change here silently invalidates every trained model and cached file.
+        #expect(hasher.counts("refund").words.indices == [110_648])
+        #expect(hasher.counts("refund").words.values == [1])
+        #expect(Array(hasher.counts("Refund").characters.indices.prefix(3)) == [2_423, 3_042, 23_766])
+        var generator = SplitMix64(seed: 42)
+        #expect(generator.next() == 0xbdd7_3226_2feb_6e95)
+    }
+
+    @Test func normalisationFoldsCaseDiacriticsWhitespaceAndDigits() {
+        let hasher = FeatureHasher()
+        #expect(hasher.words("Crème  BRÛLÉE!\n\tÇa va? Größe ﬁne Ｗｉｄｅ") == ["creme", "brulee", "ca", "va", "grosse", "fine", "wide"])
+        #expect(hasher.words("Order NL-48213 costs 35 EUR") == ["order", "nl", "00000", "costs", "00", "eur"])
+        #expect(hasher.counts("Crème brûlée, CRÈME BRÛLÉE") == hasher.counts("creme   brulee creme brulee"))
+        #expect(FeatureHasher(foldDigits: false).words("NL-48213") == ["nl", "48213"])
+    }
+
+    @Test func vectorsAreSparseSortedAndUnitLength() {
+        let hasher = FeatureHasher()
+        let blocks = hasher.counts("the parcel has not arrived, the parcel is late")
+        #expect(blocks.characters.count > blocks.words.count, "character n-grams outnumber words")
+        // "the" and "parcel" occur twice: sublinear tf 1 + ln 2 (sign from the hash).
+        #expect(blocks.words.values.contains { abs(abs($0) - (1 + log(2))) < 1e-6 })
+        let space = FeatureSpace.fit(hasher: hasher, corpus: [blocks, hasher.counts("refund please")], useIDF: true)
+        let vector = space.vector(blocks)
+        #expect(Array(vector.indices) == vector.indices.sorted() && Set(vector.indices).count == vector.count)
+        let norm = vector.values.reduce(0) { $0 + $1 * $1 }
+        #expect(abs(norm - 1) < 1e-5)
+        #expect(space.vector("").count == 0)
+    }
+
+    @Test func signedHashingUsesBothSigns() {
+        let blocks = FeatureHasher().counts("a quick brown fox jumps over the lazy dog and keeps running through the forest")
+        #expect(blocks.characters.values.contains { $0 < 0 } && blocks.characters.values.contains { $0 > 0 })
+    }
+
+    @Test func nearDuplicatesAreGroupedAndDistinctTextsAreNot() {
+        let hasher = FeatureHasher()
+        let texts = [
+            "The toaster I bought last week stopped heating, the light turns on but nothing happens.",
+            "Hello,\nthe toaster I bought last week stopped heating, the light turns on but nothing happens.\nThanks, Anna",
+            "I was charged twice for order 1234, please refund the second payment.",
+            "My parcel has been stuck in transit for ten days and tracking does not update.",
+        ]
+        let blocks = texts.map { hasher.counts($0) }
+        let space = FeatureSpace.fit(hasher: hasher, corpus: blocks, useIDF: true)
+        let groups = NearDuplicates.groups(blocks.map(space.wordVector))
+        #expect(groups[0] == groups[1])
+        #expect(Set([groups[0], groups[2], groups[3]]).count == 3)
+    }
+}
