@@ -118,10 +118,8 @@ struct Loader {
             return settings
         }
         if let listen = fields["listen"], let text = listen.string {
-            if let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) {
-                var host = String(text[..<colon])
-                if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-                settings.host = host.isEmpty ? "127.0.0.1" : host
+            if let (host, port) = ListenAddress.parse(text) {
+                settings.host = host
                 settings.port = port
             } else {
                 listen.fail("expected HOST:PORT, e.g. 127.0.0.1:8080, got '\(text)'")

@@ -81,16 +81,6 @@ struct ServeCommand: AsyncParsableCommand {
     }
 }
 
-enum ListenAddress {
-    static func parse(_ text: String) -> (String, Int)? {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
-        else { return nil }
-        var host = String(text[..<colon])
-        if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
-        return (host.isEmpty ? "127.0.0.1" : host, port)
-    }
-}
-
 enum DemoLocator {
     /// The bundled demo: `examples/` in the working directory or above the executable (a checkout).
     static func examplesDirectory() throws -> String {
