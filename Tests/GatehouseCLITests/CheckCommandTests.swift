@@ -46,6 +46,24 @@ import Testing
         #expect(result.stderr.contains("not starting"))
     }
 
+    /// The demo contract's evaluation gate asks for 0.85 category accuracy on the committed test split;
+    /// this trains from scratch in a scratch copy of the demo and reads the figure `train` prints.
+    @Test func demoClassifierMeetsTheContractsAccuracyGate() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-train-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("examples"), to: scratch)
+        let configuration = scratch.appendingPathComponent("gatehouse.yaml")
+        let yaml = try String(contentsOf: configuration, encoding: .utf8)
+        try yaml.replacingOccurrences(of: "data_dir: ../.gatehouse/demo", with: "data_dir: data")
+            .write(to: configuration, atomically: true, encoding: .utf8)
+        let result = try run(["train", "ticket-triage", "--config", scratch.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("trained in"), "a scratch data folder must train, not load a cache")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("category: accuracy ") })
+        let accuracy = try #require(Double(line.split(separator: " ")[2]))
+        #expect(accuracy >= 0.85, "\(line)")
+    }
+
     @Test func everySubcommandHasHelp() throws {
         for command in ["serve", "check", "train"] {
             let result = try run([command, "--help"])

@@ -26,6 +26,7 @@ from tickets_returns_technical import RETURNS, TECHNICAL  # noqa: E402
 from tickets_third import THIRD_BILLING, THIRD_OTHERS  # noqa: E402
 from tickets_fourth import FOURTH  # noqa: E402
 from tickets_multilingual import MULTILINGUAL  # noqa: E402
+from tickets_fifth import FIFTH  # noqa: E402
 
 OUT = Path(os.environ.get("DATASET_OUT", HERE.parents[1] / "examples" / "usecases" / "ticket-triage" / "datasets"))
 # Another salt gives another scenario split (used to measure how much the figures vary between splits).
@@ -120,13 +121,14 @@ def render(scenario, variant, rng):
     return lang, subj, text
 
 
-def build():
-    rng = random.Random(20261125)
-    train, test = [], []
-    for category, scenarios in CATEGORIES.items():
-        # The split has its own generator, so changing how tickets are rendered never moves a scenario
-        # between train and test.
-        split_rng = random.Random(f"split-{category}{SPLIT_SALT}")
+def add_batch(batches, rng, split_name, train, test):
+    """Renders one batch of scenarios and splits it by scenario (22% of each category's scenarios to test).
+
+    Each batch has its own split generator, so adding a batch never moves an earlier scenario between
+    train and test.
+    """
+    for category, scenarios in batches.items():
+        split_rng = random.Random(f"{split_name}-{category}{SPLIT_SALT}")
         indices = list(range(len(scenarios)))
         split_rng.shuffle(indices)
         test_ids = set(indices[: round(len(scenarios) * 0.22)])
@@ -147,6 +149,13 @@ def build():
                 if rng.random() < 0.6:
                     item["input"]["customer_ref"] = f"C-{rng.randrange(10000, 99999)}"
                 (test if index in test_ids else train).append(item)
+
+
+def build():
+    rng = random.Random(20261125)
+    train, test = [], []
+    add_batch(CATEGORIES, rng, "split", train, test)
+    add_batch(FIFTH, random.Random(20261126), "split-fifth", train, test)
     rng.shuffle(train)
     rng.shuffle(test)
     seen = set()
