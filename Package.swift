@@ -39,6 +39,7 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Core",
             .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
@@ -62,7 +63,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "gatehouse", dependencies: [
-            "Gateway", "Contract", "Core", "LocalEngine",
+            "Gateway", "Contract", "Core", "LocalEngine", "Store",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

@@ -114,7 +114,10 @@ struct Loader {
 
     func readServer(_ reader: YAMLReader) -> ServerSettings {
         var settings = ServerSettings(dataDirectory: absolutePath(".gatehouse", base: directory))
-        guard let fields = reader.mapping(allowed: ["listen", "data_dir", "max_body_bytes", "request_deadline_ms", "log_level"]) else {
+        guard let fields = reader.mapping(allowed: [
+            "listen", "data_dir", "max_body_bytes", "request_deadline_ms", "log_level", "max_header_bytes", "max_header_count",
+            "request_read_timeout_ms", "idle_timeout_ms", "cors_allowed_origins", "tls", "retention_purge_interval_s",
+        ]) else {
             return settings
         }
         if let listen = fields["listen"], let text = listen.string {
@@ -130,6 +133,29 @@ struct Loader {
         }
         if let value = fields["max_body_bytes"]?.int(min: 1024) { settings.maxBodyBytes = value }
         if let value = fields["request_deadline_ms"]?.int(min: 1) { settings.requestDeadlineMilliseconds = value }
+        if let value = fields["max_header_bytes"]?.int(min: 1024) { settings.maxHeaderBytes = value }
+        if let value = fields["max_header_count"]?.int(min: 8) { settings.maxHeaderCount = value }
+        if let value = fields["request_read_timeout_ms"]?.int(min: 100) { settings.requestReadTimeoutMilliseconds = value }
+        if let value = fields["idle_timeout_ms"]?.int(min: 100) { settings.idleTimeoutMilliseconds = value }
+        if let value = fields["retention_purge_interval_s"]?.int(min: 1) { settings.retentionPurgeIntervalSeconds = value }
+        if let origins = fields["cors_allowed_origins"], let list = origins.stringList {
+            for (index, origin) in list.enumerated() where origin != "*" && !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) {
+                sink.add(origins.file, origins.reportLine, "\(origins.path)[\(index)]", "expected an origin such as https://app.example.com, got '\(origin)'")
+            }
+            settings.corsAllowedOrigins = list
+        }
+        if let tls = fields["tls"], let tlsFields = tls.mapping(allowed: ["certificate_file", "key_file"]) {
+            let certificate = required(tlsFields, "certificate_file", in: tls)?.nonEmptyString
+            let key = required(tlsFields, "key_file", in: tls)?.nonEmptyString
+            if let certificate, let key {
+                let settingsTLS = TLSSettings(certificateFile: absolutePath(certificate, base: directory), keyFile: absolutePath(key, base: directory))
+                for (field, path) in [("certificate_file", settingsTLS.certificateFile), ("key_file", settingsTLS.keyFile)]
+                where !FileManager.default.fileExists(atPath: path) {
+                    tlsFields[field]?.fail("file not found: \(path)")
+                }
+                settings.tls = settingsTLS
+            }
+        }
         if let level = fields["log_level"], let text = level.string {
             let levels = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
             if levels.contains(text) {
@@ -229,11 +255,14 @@ struct Loader {
     }
 
     func readKey(_ reader: YAMLReader, useCases: [String], providers: [String]) -> APIKeyConfiguration? {
-        guard let fields = reader.mapping(allowed: ["id", "secret", "use_cases", "providers"]) else { return nil }
+        guard let fields = reader.mapping(allowed: ["id", "secret", "use_cases", "providers", "role", "team", "clearance"]) else { return nil }
         guard let id = required(fields, "id", in: reader)?.nonEmptyString,
             let secret = required(fields, "secret", in: reader).flatMap(readSecretReference)
         else { return nil }
         var key = APIKeyConfiguration(id: id, secret: secret)
+        if let role = fields["role"]?.oneOf(Role.self) { key.role = role }
+        if let team = fields["team"]?.nonEmptyString { key.team = team }
+        if let clearance = fields["clearance"]?.oneOf(DataClass.self) { key.clearance = clearance }
         if let scope = fields["use_cases"], let ids = scope.stringList {
             for (index, value) in ids.enumerated() where !useCases.contains(value) {
                 sink.add(scope.file, scope.reportLine, "\(scope.path)[\(index)]", "unknown use case '\(value)'", suggestion: suggestion(for: value, among: useCases))

@@ -45,10 +45,26 @@ struct VariantCaller {
         }
     }
 
+    /// The targets whose provider may receive the use case's input class. `gatehouse check` already
+    /// rejects a contract that routes data where it may not go; this is the same rule at run time, so a
+    /// configuration built another way still cannot leak (defence in depth).
+    func clearedTargets(for variant: Variant) throws(RoutingFailure) -> [ProviderTarget] {
+        let dataClass = useCase.dataPolicy.inputClassification
+        let cleared = targets(for: variant).filter { target in
+            environment.configuration.provider(named: target.provider)?.mayReceive(dataClass) ?? false
+        }
+        guard !cleared.isEmpty else {
+            throw RoutingFailure(
+                lastError: .notConfigured("no provider of variant '\(variant.name)' is cleared for \(dataClass.rawValue) data"),
+                attempts: [], deadlineExceeded: false)
+        }
+        return cleared
+    }
+
     /// Calls the variant through the router and adds the attempts, usage and cost to the context.
     func call(_ request: ModelRequest, variant: Variant, context: inout InvocationContext) async throws(RoutingFailure) -> RoutedResponse {
         do {
-            let routed = try await environment.router.complete(request, targets: targets(for: variant), deadline: context.deadline)
+            let routed = try await environment.router.complete(request, targets: clearedTargets(for: variant), deadline: context.deadline)
             context.attempts += routed.attempts
             context.usage = context.usage + routed.response.usage
             if let provider = environment.configuration.provider(named: routed.target.provider) {

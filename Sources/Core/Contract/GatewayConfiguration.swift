@@ -38,6 +38,21 @@ public struct ServerSettings: Sendable, Hashable {
     public var maxBodyBytes: Int
     public var requestDeadlineMilliseconds: Int
     public var logLevel: String
+    /// Total size of a request's header block; above it the request is refused with 431.
+    public var maxHeaderBytes: Int = 32 * 1024
+    /// Number of header fields; above it the request is refused with 431.
+    public var maxHeaderCount: Int = 100
+    /// Time a client has to send a request's head and then its whole body; a slower client is
+    /// disconnected, so it cannot hold a connection open by dribbling bytes.
+    public var requestReadTimeoutMilliseconds: Int = 10_000
+    /// An idle keep-alive connection is closed after this long.
+    public var idleTimeoutMilliseconds: Int = 60_000
+    /// Origins allowed by CORS; empty (the default) sends no CORS headers at all.
+    public var corsAllowedOrigins: [String] = []
+    /// Serve HTTPS from these PEM files; `nil` serves plain HTTP (behind a TLS-terminating proxy).
+    public var tls: TLSSettings?
+    /// How often expired payloads are purged from the ledger.
+    public var retentionPurgeIntervalSeconds: Int = 3600
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = ".gatehouse",
@@ -52,6 +67,17 @@ public struct ServerSettings: Sendable, Hashable {
     }
 }
 
+public struct TLSSettings: Sendable, Hashable {
+    /// Absolute paths after loading.
+    public var certificateFile: String
+    public var keyFile: String
+
+    public init(certificateFile: String, keyFile: String) {
+        self.certificateFile = certificateFile
+        self.keyFile = keyFile
+    }
+}
+
 /// A caller's key as declared in the configuration. Only a reference to the secret is kept here.
 public struct APIKeyConfiguration: Sendable, Hashable {
     public var id: String
@@ -60,12 +86,21 @@ public struct APIKeyConfiguration: Sendable, Hashable {
     public var useCases: [String]?
     /// Providers this key may call directly through passthrough models; `nil` means every provider.
     public var providers: [String]?
+    public var role: Role
+    public var team: String?
+    public var clearance: DataClass
 
-    public init(id: String, secret: SecretReference, useCases: [String]? = nil, providers: [String]? = nil) {
+    public init(
+        id: String, secret: SecretReference, useCases: [String]? = nil, providers: [String]? = nil, role: Role = .app,
+        team: String? = nil, clearance: DataClass = .internal
+    ) {
         self.id = id
         self.secret = secret
         self.useCases = useCases
         self.providers = providers
+        self.role = role
+        self.team = team
+        self.clearance = clearance
     }
 }
 

@@ -1,6 +1,6 @@
-/// Turns a presented bearer token into a principal. The configured-keys implementation lives in the
-/// Gateway (it hashes with swift-crypto); the managed key store replaces it later.
+/// Turns a presented bearer token into a principal. Implementations live in the Gateway: configured
+/// keys, and managed keys looked up in the store.
 public protocol CallerAuthenticator: Sendable {
-    /// `nil` when the token matches no active key.
-    func authenticate(bearerToken: String) -> Principal?
+    /// `nil` when the token matches no active key; throws only when the check itself cannot run (store down).
+    func authenticate(bearerToken: String) async throws(GatewayError) -> Principal?
 }

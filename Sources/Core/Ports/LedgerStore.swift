@@ -31,6 +31,12 @@ public struct LedgerEntry: Sendable, Hashable, Codable {
     public var inputPayload: String?
     public var outputPayload: String?
     public var traceID: String?
+    /// Team of the calling key (reports and budgets group by it).
+    public var team: String? = nil
+    /// Keyed digest of the data-subject reference the caller attached, so `erase --subject` finds the rows.
+    public var subjectDigest: String? = nil
+    /// When the stored payloads must be purged (the use case's retention days).
+    public var payloadExpiresAt: Date? = nil
 
     public init(
         id: String, createdAt: Date, keyID: String?, route: InvocationRoute, useCase: String?, variant: String?,
@@ -78,6 +84,14 @@ public protocol LedgerStore: Sendable {
     func recentEntries(limit: Int) async throws -> [LedgerEntry]
     /// Throws when the store cannot take writes (readiness).
     func checkWritable() async throws
+}
+
+/// Retention and erasure of stored payloads. Rows keep their metadata; only payloads go.
+public protocol PayloadRetentionStore: Sendable {
+    /// Clears payloads whose retention has passed; returns how many rows were cleared.
+    func purgeExpiredPayloads(now: Date) async throws -> Int
+    /// Clears every payload linked to the data subject and records the erasure; returns the row count.
+    func erasePayloads(subjectDigest: String, audit: AuditEventDraft) async throws -> Int
 }
 
 /// Turns a payload into the digest stored when payload logging is `hashed`. Keyed, so that short

@@ -16,27 +16,38 @@ struct ChatCompletionsHandler: Sendable {
         let token = RequestBodyReader.bearerToken(request)
         let traceparent = request.headers[.traceparent]
         let chat: ChatCompletionRequest
+        let principal: Principal
         do throws(GatewayError) {
             // Authenticate before reading the body so strangers learn nothing about limits or formats.
             var probe = InvocationContext(route: .chatCompletions, bearerToken: token, useCaseID: nil, payload: .invokeBody([]))
             try await AuthenticateStage().run(&probe, runtime.environment)
+            principal = probe.principal!
             let body = try await RequestBodyReader.readJSONBody(request, limit: runtime.configuration.server.maxBodyBytes)
             chat = try ChatCompletionRequest.parse(body)
         } catch {
             let id = await runtime.recordRejection(route: .chatCompletions, useCaseID: nil, bearerToken: token, error: error)
             throw HTTPGatewayError(error, invocationID: id)
         }
+        var chatContext = chat.context
+        if let subject = request.headers[.dataSubject], !subject.isEmpty {
+            var fields = chatContext?.objectValue ?? [:]
+            fields["data_subject"] = .string(subject)
+            chatContext = .object(fields)
+        }
         switch chat.target {
         case .useCase(let id):
-            return try await useCase(id, chat: chat, token: token, traceparent: traceparent)
+            return try await useCase(id, chat: chat, context: chatContext, principal: principal, token: token, traceparent: traceparent)
         case .provider(let provider, let model):
-            return try await passthrough(provider: provider, model: model, chat: chat, token: token, traceparent: traceparent)
+            return try await passthrough(provider: provider, model: model, chat: chat, principal: principal, token: token, traceparent: traceparent)
         }
     }
 
     // MARK: Use-case models
 
-    private func useCase(_ id: String, chat: ChatCompletionRequest, token: String?, traceparent: String?) async throws -> Response {
+    private func useCase(
+        _ id: String, chat: ChatCompletionRequest, context callerContext: JSONValue?, principal: Principal, token: String?,
+        traceparent: String?
+    ) async throws -> Response {
         let input: JSONValue
         do {
             input = try chat.useCaseInput()
@@ -44,9 +55,10 @@ struct ChatCompletionsHandler: Sendable {
             let invocationID = await runtime.recordRejection(route: .chatCompletions, useCaseID: id, bearerToken: token, error: error)
             throw HTTPGatewayError(error, invocationID: invocationID)
         }
-        let context = InvocationContext(
+        var context = InvocationContext(
             route: .chatCompletions, streamed: chat.stream, bearerToken: token, useCaseID: id,
-            payload: .input(input, context: chat.context), traceID: traceparent)
+            payload: .input(input, context: callerContext), traceID: traceparent)
+        context.principal = principal
         let finished = await runtime.run(context)
         if let error = finished.error {
             throw HTTPGatewayError(error, invocationID: finished.id)
@@ -95,16 +107,25 @@ struct ChatCompletionsHandler: Sendable {
 
     // MARK: Passthrough
 
-    private func passthrough(provider: String, model: String, chat: ChatCompletionRequest, token: String?, traceparent: String?) async throws -> Response {
+    private func passthrough(
+        provider: String, model: String, chat: ChatCompletionRequest, principal: Principal, token: String?, traceparent: String?
+    ) async throws -> Response {
         var context = InvocationContext(route: .passthrough, streamed: chat.stream, bearerToken: token, useCaseID: nil, payload: .invokeBody([]), traceID: traceparent)
+        context.principal = principal
         let started = ContinuousClock.now
         do throws(GatewayError) {
-            try await AuthenticateStage().run(&context, runtime.environment)
+            try principal.authorize(.callModel)
+            // Scope before existence, as for use cases: an out-of-scope key learns nothing about providers.
+            guard principal.mayCall(provider: provider) else {
+                throw GatewayError.forbidden("This API key is not scoped for this model.")
+            }
             guard let configuration = runtime.configuration.provider(named: provider), configuration.kind != .local else {
                 throw GatewayError.unknownModel(chat.model)
             }
-            guard context.principal?.mayCall(provider: provider) ?? false else {
-                throw GatewayError.forbidden("This API key may not call this model directly.")
+            // Passthrough carries whatever the key may send, so the provider must be cleared for the key's clearance.
+            guard configuration.mayReceive(principal.clearance) else {
+                throw GatewayError.forbidden(
+                    "This API key's clearance (\(principal.clearance.rawValue)) exceeds the data classes this model's provider may receive.")
             }
         } catch {
             context.fail(with: error)
@@ -237,11 +258,9 @@ struct ChatCompletionsHandler: Sendable {
     // MARK: Models
 
     /// `GET /v1/models`: the use cases in the key's scope and the provider models its variants use.
-    func models(_ request: Request) throws -> Response {
-        guard let token = RequestBodyReader.bearerToken(request) else { throw HTTPGatewayError(.missingAPIKey) }
-        guard let principal = runtime.environment.authenticator.authenticate(bearerToken: token) else {
-            throw HTTPGatewayError(.invalidAPIKey)
-        }
+    func models(_ request: Request) async throws -> Response {
+        let principal = try await runtime.authenticate(request)
+        do throws(GatewayError) { try principal.authorize(.listModels) } catch { throw HTTPGatewayError(error) }
         var ids: [String] = runtime.configuration.useCases.filter { principal.mayInvoke(useCase: $0.id) }.map { "usecase/\($0.id)" }
         var providerModels = Set<String>()
         for useCase in runtime.configuration.useCases {

@@ -13,6 +13,13 @@ enum GatewayRouter {
             (["v1", "usecases", ":id", "invoke"], [.post]),
             (["v1", "chat", "completions"], [.post]),
             (["v1", "models"], [.get, .head]),
+            (["v1", "admin", "keys"], [.get, .post]),
+            (["v1", "admin", "keys", ":id", "rotate"], [.post]),
+            (["v1", "admin", "keys", ":id", "revoke"], [.post]),
+            (["v1", "admin", "erasure"], [.post]),
+            (["v1", "admin", "audit", "verify"], [.get]),
+            (["v1", "invocations", ":id"], [.get]),
+            (["v1", "usecases", ":id", "summary"], [.get]),
         ]))
         let invoke = InvokeHandler(runtime: runtime)
         let chat = ChatCompletionsHandler(runtime: runtime)
@@ -24,7 +31,25 @@ enum GatewayRouter {
             try await invoke.handle(request, useCaseID: context.parameters.get("id") ?? "")
         }
         router.post("/v1/chat/completions") { request, _ in try await chat.handle(request) }
-        router.get("/v1/models") { request, _ in try chat.models(request) }
+        router.get("/v1/models") { request, _ in try await chat.models(request) }
+
+        let admin = AdminHandler(runtime: runtime)
+        router.get("/v1/admin/keys") { request, _ in try await admin.listKeys(request) }
+        router.post("/v1/admin/keys") { request, _ in try await admin.createKey(request) }
+        router.post("/v1/admin/keys/:id/rotate") { request, context in
+            try await admin.rotateKey(request, id: context.parameters.get("id") ?? "")
+        }
+        router.post("/v1/admin/keys/:id/revoke") { request, context in
+            try await admin.revokeKey(request, id: context.parameters.get("id") ?? "")
+        }
+        router.post("/v1/admin/erasure") { request, _ in try await admin.erase(request) }
+        router.get("/v1/admin/audit/verify") { request, _ in try await admin.verifyAudit(request) }
+        router.get("/v1/invocations/:id") { request, context in
+            try await admin.invocation(request, id: context.parameters.get("id") ?? "")
+        }
+        router.get("/v1/usecases/:id/summary") { request, context in
+            try await admin.summary(request, useCaseID: context.parameters.get("id") ?? "")
+        }
         return router
     }
 }
@@ -36,10 +61,18 @@ enum JSONResponse {
         headers.append(contentsOf: extra)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: value.compactJSONData())))
     }
+
+    static func created(_ value: JSONValue) -> Response {
+        var response = ok(value)
+        response.status = .created
+        return response
+    }
 }
 
 extension HTTPField.Name {
     static let invocationID = HTTPField.Name("x-gatehouse-invocation-id")!
     static let decision = HTTPField.Name("x-gatehouse-decision")!
     static let traceparent = HTTPField.Name("traceparent")!
+    /// The data subject (customer, patient) a request's payload is about, for erasure on request.
+    static let dataSubject = HTTPField.Name("x-gatehouse-data-subject")!
 }

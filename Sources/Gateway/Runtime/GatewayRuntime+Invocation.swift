@@ -1,4 +1,5 @@
 import Core
+import Hummingbird
 import Logging
 import Pipeline
 
@@ -15,13 +16,27 @@ extension GatewayRuntime {
     func recordRejection(route: InvocationRoute, useCaseID: String?, bearerToken: String?, error: GatewayError) async -> String {
         var context = InvocationContext(route: route, bearerToken: bearerToken, useCaseID: useCaseID, payload: .invokeBody([]))
         if let token = bearerToken {
-            context.principal = environment.authenticator.authenticate(bearerToken: token)
+            context.principal = try? await environment.authenticator.authenticate(bearerToken: token)
         }
         context.useCase = useCaseID.flatMap { configuration.useCase(id: $0) }
         context.fail(with: error)
         await RecordStage().record(&context, environment)
         log(context)
         return context.id
+    }
+
+    /// Authenticates a request outside the invocation pipeline (admin, read routes): 401 for a missing,
+    /// unknown, expired or revoked key, always with the same message.
+    func authenticate(_ request: Request) async throws(HTTPGatewayError) -> Principal {
+        guard let token = RequestBodyReader.bearerToken(request), !token.isEmpty else { throw HTTPGatewayError(.missingAPIKey) }
+        let principal: Principal?
+        do {
+            principal = try await environment.authenticator.authenticate(bearerToken: token)
+        } catch {
+            throw HTTPGatewayError(error)
+        }
+        guard let principal else { throw HTTPGatewayError(.invalidAPIKey) }
+        return principal
     }
 
     func log(_ context: InvocationContext) {

@@ -16,13 +16,16 @@ public final class GatewayRuntime: Sendable {
     /// The ledger as the pipeline sees it: rows are queued and written in batches by this service.
     public let ledger: LedgerWriter
     public let logger: Logger
+    /// Keyed digests of payloads and data-subject references.
+    public let digester: HMACPayloadDigester
     let httpClient: HTTPClient
     let pipeline = InvocationPipeline()
 
     init(
         configuration: GatewayConfiguration, environment: PipelineEnvironment, store: SQLiteStore, ledger: LedgerWriter,
-        httpClient: HTTPClient, logger: Logger
+        httpClient: HTTPClient, logger: Logger, digester: HMACPayloadDigester
     ) {
+        self.digester = digester
         self.configuration = configuration
         self.environment = environment
         self.store = store
@@ -38,10 +41,11 @@ public final class GatewayRuntime: Sendable {
     ) async throws -> GatewayRuntime {
         let dataDirectory = configuration.server.dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let store = try SQLiteStore(path: (dataDirectory as NSString).appendingPathComponent("gatehouse.sqlite"))
+        let store = try openStore(dataDirectory: dataDirectory, environment: processEnvironment)
         let resolver = SecretResolver(environment: processEnvironment, baseDirectory: configuration.baseDirectory)
         let digester = try HMACPayloadDigester.load(dataDirectory: dataDirectory, environment: processEnvironment)
-        let authenticator = ConfiguredKeyAuthenticator(keys: configuration.apiKeys, resolver: resolver)
+        let configuredKeys = ConfiguredKeyAuthenticator(keys: configuration.apiKeys, resolver: resolver)
+        let authenticator = KeyAuthenticator(store: store, configured: configuredKeys)
 
         let localModels = try LocalModelRegistry.build(
             configuration: configuration, cacheDirectory: (dataDirectory as NSString).appendingPathComponent("models"), logger: logger)
@@ -75,11 +79,21 @@ public final class GatewayRuntime: Sendable {
         let ledger = LedgerWriter(store: store, logger: logger)
         let environment = PipelineEnvironment(
             configuration: configuration, authenticator: authenticator, router: router, ledger: ledger, digester: digester)
-        if authenticator.activeKeyIDs.isEmpty {
-            logger.warning("no API key resolved; every request will be refused with 401")
+        if configuredKeys.activeKeyIDs.isEmpty, (try? await store.allKeys().isEmpty) ?? true {
+            logger.warning("no API key configured or managed; every request will be refused with 401 (create one with: gatehouse keys bootstrap)")
         }
         return GatewayRuntime(
-            configuration: configuration, environment: environment, store: store, ledger: ledger, httpClient: httpClient, logger: logger)
+            configuration: configuration, environment: environment, store: store, ledger: ledger, httpClient: httpClient, logger: logger, digester: digester)
+    }
+
+    /// The store of a data folder, with the audit sealer keyed from `GATEHOUSE_AUDIT_KEY` or
+    /// `audit-hmac.key` beside the database. The command-line tools open it the same way.
+    public static func openStore(dataDirectory: String, environment: [String: String]) throws -> SQLiteStore {
+        let auditKey = try ServerKeyFile.load(
+            environmentVariable: "GATEHOUSE_AUDIT_KEY", fileName: "audit-hmac.key", dataDirectory: dataDirectory,
+            environment: environment)
+        return try SQLiteStore(
+            path: (dataDirectory as NSString).appendingPathComponent("gatehouse.sqlite"), auditSealer: AuditSealer(key: auditKey))
     }
 
     public func shutdown() async throws {

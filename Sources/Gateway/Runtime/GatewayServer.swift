@@ -19,7 +19,12 @@ public struct GatewayServer: Sendable {
             router: GatewayRouter.build(runtime: runtime),
             configuration: .init(address: .hostname(host, port: port), serverName: "Gatehouse"),
             // Shut down after the server (services stop in reverse order): in-flight requests still record.
-            services: [runtime.ledger],
+            services: [
+                runtime.ledger,
+                RetentionPurger(
+                    store: runtime.store, interval: .seconds(runtime.configuration.server.retentionPurgeIntervalSeconds),
+                    logger: runtime.logger),
+            ],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: runtime.logger)
     }

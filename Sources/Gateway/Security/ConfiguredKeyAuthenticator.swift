@@ -19,14 +19,20 @@ public struct ConfiguredKeyAuthenticator: CallerAuthenticator {
             guard let secret = resolver.resolve(key.secret) else { return nil }
             return Entry(
                 digest: Array(SHA256.hash(data: Data(secret.utf8))),
-                principal: Principal(keyID: key.id, useCases: key.useCases.map(Set.init), providers: key.providers.map(Set.init)))
+                principal: Principal(
+                    keyID: key.id, role: key.role, useCases: key.useCases.map(Set.init), providers: key.providers.map(Set.init),
+                    team: key.team, clearance: key.clearance))
         }
     }
 
     /// Keys whose secret reference resolved; the others cannot authenticate anyone.
     public var activeKeyIDs: [String] { entries.map(\.principal.keyID) }
 
-    public func authenticate(bearerToken: String) -> Principal? {
+    public func authenticate(bearerToken: String) async throws(GatewayError) -> Principal? {
+        authenticateConfigured(bearerToken: bearerToken)
+    }
+
+    func authenticateConfigured(bearerToken: String) -> Principal? {
         let presented = Array(SHA256.hash(data: Data(bearerToken.utf8)))
         var match: Principal?
         for entry in entries where Self.constantTimeEquals(entry.digest, presented) {

@@ -16,20 +16,16 @@ public struct HMACPayloadDigester: PayloadDigester {
 
     /// Uses `GATEHOUSE_PAYLOAD_KEY` when set, else a key file in the data directory (created with mode 0600).
     public static func load(dataDirectory: String, environment: [String: String]) throws -> HMACPayloadDigester {
-        if let value = environment["GATEHOUSE_PAYLOAD_KEY"], !value.isEmpty {
-            return HMACPayloadDigester(key: SymmetricKey(data: SHA256.hash(data: Data(value.utf8))))
-        }
-        let path = (dataDirectory as NSString).appendingPathComponent("payload-hmac.key")
-        if let existing = FileManager.default.contents(atPath: path), existing.count == 32 {
-            return HMACPayloadDigester(key: SymmetricKey(data: existing))
-        }
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        let key = SymmetricKey(size: .bits256)
-        let data = key.withUnsafeBytes { Data($0) }
-        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]) else {
-            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: path])
-        }
-        return HMACPayloadDigester(key: key)
+        let key = try ServerKeyFile.load(
+            environmentVariable: "GATEHOUSE_PAYLOAD_KEY", fileName: "payload-hmac.key", dataDirectory: dataDirectory,
+            environment: environment)
+        return HMACPayloadDigester(key: SymmetricKey(data: key))
+    }
+
+    /// The digest a data-subject reference is stored under, so erasure can find the rows without the
+    /// database holding the reference itself.
+    public func subjectDigest(_ reference: String) -> String {
+        digest("data-subject:" + reference)
     }
 
     public func digest(_ text: String) -> String {

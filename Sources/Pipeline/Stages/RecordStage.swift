@@ -1,3 +1,4 @@
+import Foundation
 import Core
 
 /// Writes the ledger row of an invocation, rejected ones included, with payloads as the data policy allows.
@@ -34,7 +35,7 @@ public struct RecordStage: Sendable {
             outputPayload = context.output?.compactJSONString()
         }
         let served = context.lastResponse?.target
-        return LedgerEntry(
+        var entry = LedgerEntry(
             id: context.id, createdAt: context.startedAt, keyID: context.principal?.keyID, route: context.route,
             useCase: context.useCase?.id ?? context.useCaseID, variant: context.answeringVariant?.name ?? context.variant?.name,
             variantVersion: context.answeringVariant?.version ?? context.variant?.version,
@@ -47,5 +48,15 @@ public struct RecordStage: Sendable {
             escalationReasons: context.escalationReasons.map(\.description), streamed: context.streamed,
             streamOutcome: context.streamOutcome, payloadMode: mode.rawValue, inputPayload: inputPayload,
             outputPayload: outputPayload, traceID: context.traceID)
+        entry.team = context.principal?.team
+        if inputPayload != nil || outputPayload != nil {
+            if let days = context.useCase?.dataPolicy.retentionDays, days >= 0 {
+                entry.payloadExpiresAt = context.startedAt.addingTimeInterval(Double(days) * 86_400)
+            }
+        }
+        if let subject = context.callerContext?["data_subject"]?.stringValue, !subject.isEmpty {
+            entry.subjectDigest = environment.digester.digest("data-subject:" + subject)
+        }
+        return entry
     }
 }

@@ -46,7 +46,7 @@ enum ProviderHTTP {
             } catch {
                 throw ProviderError.connection("response body interrupted")
             }
-            try checkStatus(response, body: buffer)
+            try checkStatus(response, body: buffer, request: request)
             do {
                 return try JSONValue.parse(buffer.readableBytesView)
             } catch {
@@ -55,15 +55,43 @@ enum ProviderHTTP {
         }
     }
 
-    static func checkStatus(_ response: HTTPClientResponse, body: ByteBuffer?) throws {
+    static func checkStatus(_ response: HTTPClientResponse, body: ByteBuffer?, request: HTTPClientRequest) throws {
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {
             var message = ""
             if let body, let json = try? JSONValue.parse(body.readableBytesView) {
                 message = json["error"]?["message"]?.stringValue ?? json["error"]?.stringValue ?? json["message"]?.stringValue ?? ""
             }
-            throw ProviderError.http(status: status, retryAfterSeconds: retryAfter(response.headers.first(name: "retry-after")), message: String(message.prefix(300)))
+            throw ProviderError.http(
+                status: status, retryAfterSeconds: retryAfter(response.headers.first(name: "retry-after")),
+                message: String(scrubCredentials(message, sentWith: request).prefix(300)))
         }
+    }
+
+    /// Header names whose values are credentials.
+    static let credentialHeaders: Set<String> = ["authorization", "x-api-key", "api-key", "proxy-authorization"]
+
+    /// An upstream error message can quote what it received (some echo the key they rejected); the
+    /// message reaches callers and logs, so every credential this request carried is cut out first.
+    static func scrubCredentials(_ message: String, sentWith request: HTTPClientRequest) -> String {
+        var scrubbed = message
+        for (name, value) in request.headers where credentialHeaders.contains(name.lowercased()) {
+            var secrets = [value]
+            if let space = value.firstIndex(of: " ") { secrets.append(String(value[value.index(after: space)...])) }
+            for secret in secrets where secret.count >= 4 {
+                scrubbed = scrubbed.replacingOccurrences(of: secret, with: "[REDACTED]")
+            }
+        }
+        // A fragment long enough to matter is still a leak: drop the message if any 12-character run of a secret survives.
+        for (name, value) in request.headers where credentialHeaders.contains(name.lowercased()) {
+            let secret = value.split(separator: " ").last.map(String.init) ?? value
+            guard secret.count >= 12 else { continue }
+            let characters = Array(secret)
+            for start in 0...(characters.count - 12) where scrubbed.contains(String(characters[start..<start + 12])) {
+                return "(upstream message withheld: it quoted a credential)"
+            }
+        }
+        return scrubbed
     }
 
     /// `Retry-After` as seconds or an HTTP date.
@@ -106,7 +134,7 @@ enum ProviderHTTP {
             }
             if !(200..<300).contains(Int(response.status.code)) {
                 let body = try? await response.body.collect(upTo: 1 << 20)
-                try checkStatus(response, body: body)
+                try checkStatus(response, body: body, request: request)
             }
             return response
         }

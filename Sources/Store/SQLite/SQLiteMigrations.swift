@@ -40,6 +40,50 @@ enum SQLiteMigrations {
                     CREATE INDEX invocations_created ON invocations(created_at);
                     """)
         }
+        migrator.registerMigration("002_keys_audit_retention") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE api_keys (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL UNIQUE,
+                        role TEXT NOT NULL,
+                        use_cases TEXT,
+                        providers TEXT,
+                        team TEXT,
+                        clearance TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        created_by TEXT,
+                        expires_at TEXT,
+                        revoked_at TEXT,
+                        secret_salt BLOB NOT NULL,
+                        secret_digest BLOB NOT NULL,
+                        previous_salt BLOB,
+                        previous_digest BLOB,
+                        previous_valid_until TEXT,
+                        rotated_at TEXT
+                    );
+                    CREATE TABLE audit_events (
+                        seq INTEGER PRIMARY KEY,
+                        event_id TEXT NOT NULL,
+                        at TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        content TEXT NOT NULL,
+                        prev_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        mac TEXT NOT NULL
+                    );
+                    CREATE INDEX audit_events_at ON audit_events(at);
+                    CREATE TRIGGER audit_events_append_only_update BEFORE UPDATE ON audit_events
+                        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+                    CREATE TRIGGER audit_events_append_only_delete BEFORE DELETE ON audit_events
+                        BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
+                    ALTER TABLE invocations ADD COLUMN team TEXT;
+                    ALTER TABLE invocations ADD COLUMN subject_digest TEXT;
+                    ALTER TABLE invocations ADD COLUMN payload_expires_at TEXT;
+                    CREATE INDEX invocations_subject ON invocations(subject_digest) WHERE subject_digest IS NOT NULL;
+                    CREATE INDEX invocations_payload_expiry ON invocations(payload_expires_at) WHERE payload_expires_at IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 }

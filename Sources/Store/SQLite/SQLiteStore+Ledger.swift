@@ -10,19 +10,37 @@ extension SQLiteStore: LedgerStore {
     /// Inserts rows in one transaction (the ledger writer's batches).
     public func record(batch: [LedgerEntry]) async throws {
         let rows = batch.map(Self.arguments)
-        try await pool.write { db in
+        // Each invocation also leaves a summary in the audit log (who, what, when, result; no payload),
+        // sealed in the same transaction as its row.
+        let summaries = auditSealer == nil ? [] : batch.map(Self.auditSummary)
+        let head = try await pool.write { db in
             for arguments in rows {
                 try db.execute(sql: Self.insertSQL, arguments: arguments)
             }
+            return try self.appendAudit(summaries, in: db)
         }
+        writeAnchor(head)
+    }
+
+    static func auditSummary(_ entry: LedgerEntry) -> AuditEventDraft {
+        var details: [String: JSONValue] = ["route": .string(entry.route.rawValue), "http_status": .number(Double(entry.httpStatus))]
+        if let variant = entry.variant { details["variant"] = .string(variant) }
+        if let version = entry.variantVersion { details["variant_version"] = .string(version) }
+        if let provider = entry.provider { details["provider"] = .string(provider) }
+        if let model = entry.model { details["model"] = .string(model) }
+        if let code = entry.errorCode { details["error_code"] = .string(code) }
+        return AuditEventDraft(
+            at: entry.createdAt, actor: entry.keyID ?? "anonymous", actorTeam: entry.team, action: "invocation",
+            useCase: entry.useCase, target: entry.id, outcome: entry.decision.rawValue, details: details)
     }
 
     static let insertSQL = """
         INSERT INTO invocations (id, created_at, key_id, route, use_case, variant, variant_version, provider,
             model, decision, http_status, error_code, latency_ms, stage_timings, attempts, input_tokens,
             output_tokens, tokens_estimated, cost_usd, confidence, escalation_reasons, streamed,
-            stream_outcome, payload_mode, input_payload, output_payload, trace_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            stream_outcome, payload_mode, input_payload, output_payload, trace_id, team, subject_digest,
+            payload_expires_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     static func arguments(_ entry: LedgerEntry) -> StatementArguments {
@@ -32,7 +50,8 @@ extension SQLiteStore: LedgerStore {
             entry.errorCode, entry.latencyMilliseconds, Self.json(entry.stageTimings), Self.json(entry.attempts),
             entry.inputTokens, entry.outputTokens, entry.tokensEstimated, entry.costUSD, entry.confidence,
             Self.json(entry.escalationReasons), entry.streamed, entry.streamOutcome, entry.payloadMode,
-            entry.inputPayload, entry.outputPayload, entry.traceID,
+            entry.inputPayload, entry.outputPayload, entry.traceID, entry.team, entry.subjectDigest,
+            entry.payloadExpiresAt.map(Self.timestamp),
         ]
     }
 
@@ -57,7 +76,7 @@ extension SQLiteStore: LedgerStore {
     }
 
     static func entry(from row: Row) -> LedgerEntry {
-        LedgerEntry(
+        var entry = LedgerEntry(
             id: row["id"], createdAt: parseTimestamp(row["created_at"]), keyID: row["key_id"],
             route: InvocationRoute(rawValue: row["route"]) ?? .invoke, useCase: row["use_case"], variant: row["variant"],
             variantVersion: row["variant_version"], provider: row["provider"], model: row["model"],
@@ -69,6 +88,10 @@ extension SQLiteStore: LedgerStore {
             escalationReasons: decode(row["escalation_reasons"]) ?? [], streamed: row["streamed"],
             streamOutcome: row["stream_outcome"], payloadMode: row["payload_mode"], inputPayload: row["input_payload"],
             outputPayload: row["output_payload"], traceID: row["trace_id"])
+        entry.team = row["team"]
+        entry.subjectDigest = row["subject_digest"]
+        entry.payloadExpiresAt = (row["payload_expires_at"] as String?).map(parseTimestamp)
+        return entry
     }
 
     static func json(_ value: some Encodable) -> String {
@@ -89,5 +112,87 @@ extension SQLiteStore: LedgerStore {
 
     static func parseTimestamp(_ text: String) -> Date {
         (try? Date(text, strategy: .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))) ?? Date(timeIntervalSince1970: 0)
+    }
+}
+
+extension SQLiteStore: PayloadRetentionStore {
+    public func purgeExpiredPayloads(now: Date) async throws -> Int {
+        try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE invocations SET input_payload = NULL, output_payload = NULL, payload_expires_at = NULL
+                    WHERE payload_expires_at IS NOT NULL AND payload_expires_at <= ?
+                    """,
+                arguments: [Self.timestamp(now)])
+            return db.changesCount
+        }
+    }
+
+    /// Clears the subject's payloads and records the erasure in one transaction, then checkpoints the
+    /// WAL so the old pages leave the write-ahead log too (`secure_delete` has zeroed them in the file).
+    public func erasePayloads(subjectDigest: String, audit: AuditEventDraft) async throws -> Int {
+        let (count, head) = try await pool.write { db in
+            try db.execute(
+                sql: """
+                    UPDATE invocations SET input_payload = NULL, output_payload = NULL, payload_expires_at = NULL
+                    WHERE subject_digest = ? AND (input_payload IS NOT NULL OR output_payload IS NOT NULL)
+                    """,
+                arguments: [subjectDigest])
+            let count = db.changesCount
+            var draft = audit
+            draft.details["rows"] = .number(Double(count))
+            return (count, try self.appendAudit([draft], in: db))
+        }
+        writeAnchor(head)
+        try await checkpoint()
+        return count
+    }
+
+    /// Moves every page of the WAL into the database file and truncates the WAL.
+    public func checkpoint() async throws {
+        try await pool.barrierWriteWithoutTransaction { db in
+            _ = try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
+    }
+}
+
+/// Aggregate figures of one use case over a period: what viewers read, never payloads.
+public struct LedgerSummary: Sendable, Hashable {
+    public var requests: Int
+    public var decisions: [String: Int]
+    public var statuses: [String: Int]
+    public var latencyP50Milliseconds: Double?
+    public var latencyP95Milliseconds: Double?
+    public var inputTokens: Int
+    public var outputTokens: Int
+    public var costUSD: Double
+}
+
+extension SQLiteStore {
+    public func summary(useCase: String, since: Date) async throws -> LedgerSummary {
+        try await pool.read { db in
+            let bound: StatementArguments = [useCase, Self.timestamp(since)]
+            let filter = "FROM invocations WHERE use_case = ? AND created_at >= ?"
+            let totals = try Row.fetchOne(
+                db, sql: "SELECT COUNT(*) AS n, COALESCE(SUM(input_tokens), 0) AS i, COALESCE(SUM(output_tokens), 0) AS o, COALESCE(SUM(cost_usd), 0) AS c \(filter)",
+                arguments: bound)
+            var decisions: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT decision, COUNT(*) AS n \(filter) GROUP BY decision", arguments: bound) {
+                decisions[row["decision"]] = row["n"]
+            }
+            var statuses: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT http_status, COUNT(*) AS n \(filter) GROUP BY http_status", arguments: bound) {
+                statuses[String(row["http_status"] as Int)] = row["n"]
+            }
+            let latencies = try Double.fetchAll(db, sql: "SELECT latency_ms \(filter) ORDER BY latency_ms", arguments: bound)
+            func percentile(_ p: Double) -> Double? {
+                guard !latencies.isEmpty else { return nil }
+                return latencies[min(latencies.count - 1, Int((p * Double(latencies.count)).rounded(.up)) - 1)]
+            }
+            return LedgerSummary(
+                requests: totals?["n"] ?? 0, decisions: decisions, statuses: statuses, latencyP50Milliseconds: percentile(0.5),
+                latencyP95Milliseconds: percentile(0.95), inputTokens: totals?["i"] ?? 0, outputTokens: totals?["o"] ?? 0,
+                costUSD: totals?["c"] ?? 0)
+        }
     }
 }

@@ -8,9 +8,14 @@ import GRDB
 public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     public let path: String
+    /// Seals audit events; `nil` in tools and tests that never write the audit log (appends then fail).
+    public let auditSealer: AuditSealer?
+    /// The audit log's head, written after each append, outside the database: deleting the newest
+    /// events from the file cannot go unnoticed.
+    public var auditAnchorPath: String { path + ".audit-head" }
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
-    public init(path: String) throws {
+    public init(path: String, auditSealer: AuditSealer? = nil) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -19,9 +24,12 @@ public final class SQLiteStore: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Deleted and overwritten content is zeroed, so an erased payload does not linger in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         self.pool = try DatabasePool(path: path, configuration: configuration)
         self.path = path
+        self.auditSealer = auditSealer
         try SQLiteMigrations.migrator.migrate(pool)
     }
 
