@@ -113,6 +113,12 @@ public struct TestResponse: Sendable {
     public var headers: [(String, String)]
     public var body: String
 
+    public init(status: Int, headers: [(String, String)], body: String) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
     public var json: JSONValue? { try? JSONValue.parse(body) }
 
     public func header(_ name: String) -> String? {

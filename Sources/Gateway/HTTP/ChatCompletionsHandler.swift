@@ -49,7 +49,9 @@ struct ChatCompletionsHandler: Sendable {
         traceparent: String?
     ) async throws -> Response {
         let input: JSONValue
-        do {
+        do throws(GatewayError) {
+            // Role and scope before the body's shape, so a key learns nothing about use cases it may not call.
+            try principal.authorize(.invoke, useCase: id)
             input = try chat.useCaseInput()
         } catch {
             let invocationID = await runtime.recordRejection(route: .chatCompletions, useCaseID: id, bearerToken: token, error: error)
