@@ -77,7 +77,11 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Core"], swiftSettings: strict),
-        .testTarget(name: "GatehouseCLITests", dependencies: ["GatehouseTesting", "Core"], swiftSettings: strict),
+        .testTarget(name: "GatehouseCLITests", dependencies: [
+            "GatehouseTesting", "Core", "Store",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: strict),
         .testTarget(name: "GatewayTests", dependencies: [
             "Gateway", "GatehouseTesting", "Core", "Contract",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -90,7 +90,20 @@ public struct TestGateway: Sendable {
         _ method: HTTPMethod, _ path: String, body: String? = nil, bytes: [UInt8]? = nil, headers: [(String, String)] = [],
         bearer: String? = nil, contentType: String? = "application/json", timeout: TimeAmount = .seconds(30)
     ) async throws -> TestResponse {
-        var request = HTTPClientRequest(url: baseURL + path)
+        try await TestHTTP.send(
+            httpClient, method, baseURL + path, body: body, bytes: bytes, headers: headers, bearer: bearer, contentType: contentType,
+            timeout: timeout)
+    }
+}
+
+/// Plain HTTP requests for tests, against any server (a gateway started as a separate process too).
+public enum TestHTTP {
+    public static func send(
+        _ client: HTTPClient = .shared, _ method: HTTPMethod, _ url: String, body: String? = nil, bytes: [UInt8]? = nil,
+        headers: [(String, String)] = [], bearer: String? = nil, contentType: String? = "application/json",
+        timeout: TimeAmount = .seconds(30)
+    ) async throws -> TestResponse {
+        var request = HTTPClientRequest(url: url)
         request.method = method
         if let contentType { request.headers.add(name: "Content-Type", value: contentType) }
         if let bearer { request.headers.add(name: "Authorization", value: "Bearer \(bearer)") }
@@ -100,7 +113,7 @@ public struct TestGateway: Sendable {
         } else if let body {
             request.body = .bytes(ByteBuffer(string: body))
         }
-        let response = try await httpClient.execute(request, timeout: timeout)
+        let response = try await client.execute(request, timeout: timeout)
         let buffer = try await response.body.collect(upTo: 64 << 20)
         return TestResponse(
             status: Int(response.status.code), headers: response.headers.map { ($0.name.lowercased(), $0.value) },

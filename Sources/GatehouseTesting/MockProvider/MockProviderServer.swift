@@ -20,6 +20,9 @@ public enum MockBehaviour: Sendable {
     case streamStall(afterChunks: Int, seconds: Double)
     /// A tool call answer.
     case toolCall(name: String, arguments: String)
+    /// A non-2xx answer whose error message quotes the credential headers it received, as some
+    /// providers do when they reject a key (used to check that the gateway never passes them on).
+    case echoCredentials(status: Int)
 }
 
 /// One request the mock received.
@@ -124,6 +127,10 @@ public final class MockProviderServer: Sendable {
             return streamResponse(chunks: chunks, cutAfter: cutAfter, stallAfter: nil, anthropic: anthropic, model: model, usage: TokenUsage(inputTokens: 12, outputTokens: 6))
         case .streamStall(let afterChunks, let seconds):
             return streamResponse(chunks: ["one ", "two ", "three ", "four"], cutAfter: nil, stallAfter: (afterChunks, seconds), anthropic: anthropic, model: model, usage: nil)
+        case .echoCredentials(let code):
+            let quoted = [headers["authorization"], headers["x-api-key"]].compactMap { $0 }.joined(separator: ", ")
+            let body: JSONValue = ["error": ["message": .string("Incorrect API key provided: \(quoted). You can find your key at https://example.com.")]]
+            return Response(status: .init(code: code), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(data: body.compactJSONData())))
         case .stall:
             fatalError("unreachable: stall was resolved above")
         }
