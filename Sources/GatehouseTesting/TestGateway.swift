@@ -91,7 +91,7 @@ public struct TestGateway: Sendable {
         bearer: String? = nil, contentType: String? = "application/json", timeout: TimeAmount = .seconds(30)
     ) async throws -> TestResponse {
         try await TestHTTP.send(
-            httpClient, method, baseURL + path, body: body, bytes: bytes, headers: headers, bearer: bearer, contentType: contentType,
+            method, baseURL + path, client: httpClient, body: body, bytes: bytes, headers: headers, bearer: bearer, contentType: contentType,
             timeout: timeout)
     }
 }
@@ -99,7 +99,7 @@ public struct TestGateway: Sendable {
 /// Plain HTTP requests for tests, against any server (a gateway started as a separate process too).
 public enum TestHTTP {
     public static func send(
-        _ client: HTTPClient = .shared, _ method: HTTPMethod, _ url: String, body: String? = nil, bytes: [UInt8]? = nil,
+        _ method: HTTPMethod, _ url: String, client: HTTPClient = .shared, body: String? = nil, bytes: [UInt8]? = nil,
         headers: [(String, String)] = [], bearer: String? = nil, contentType: String? = "application/json",
         timeout: TimeAmount = .seconds(30)
     ) async throws -> TestResponse {

@@ -205,6 +205,10 @@ import Testing
             let id = try #require(made.json?["invocation_id"]?.stringValue)
             let asAdmin = try await fixture.gateway.send(.GET, "/v1/invocations/\(id)", bearer: fixture.tokens["admin/in-scope"])
             #expect(asAdmin.json?["input"]?["subject"] == "Refund missing")
+            // Stored payloads carry their expiry from the contract's retention days.
+            let row = try #require(try await fixture.gateway.runtime.ledger.entry(id: id))
+            let expiry = try #require(row.payloadExpiresAt)
+            #expect(expiry.timeIntervalSince(row.createdAt) > 86_400 - 1)
             let viewer = try await fixture.keys.create(.init(name: "llm-viewer", role: .viewer, useCases: ["llm-triage"]), actor: AuditActor(id: "test"))
             let asViewer = try await fixture.gateway.send(.GET, "/v1/invocations/\(id)", bearer: viewer.token)
             #expect(asViewer.status == 200)
