@@ -8,12 +8,13 @@ enum TestConfigurations {
     static let environment = ["GH_TEST_APP_KEY": appKey, "GH_TEST_NARROW_KEY": narrowKey, "GH_TEST_MOCK_KEY": "sk-mock-secret-value"]
 
     /// The demo use case on the local engine, plus an LLM use case on `mockURL` with the local engine as fallback.
-    static func folder(mockURL: String = "http://127.0.0.1:9/v1", deadlineMilliseconds: Int = 3000, fallback: Bool = true, retryAttempts: Int = 2, breakerThreshold: Int = 100, maxBodyBytes: Int = 1_048_576) throws -> String {
+    static func folder(mockURL: String = "http://127.0.0.1:9/v1", deadlineMilliseconds: Int = 3000, fallback: Bool = true, retryAttempts: Int = 2, breakerThreshold: Int = 100, maxBodyBytes: Int = 1_048_576, serverExtra: String = "") throws -> String {
         let gatehouse = """
             server:
               listen: 127.0.0.1:0
               data_dir: data
               max_body_bytes: \(maxBodyBytes)
+            \(serverExtra)
             providers:
               - name: local
                 kind: local

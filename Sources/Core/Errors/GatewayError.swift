@@ -51,7 +51,7 @@ public struct GatewayError: Error, Sendable, Hashable, CustomStringConvertible {
     /// OpenAI's `error.type` for this status.
     public var type: String {
         switch status {
-        case 400, 404, 405, 413, 415, 422: return "invalid_request_error"
+        case 400, 404, 405, 409, 413, 415, 422, 431: return "invalid_request_error"
         case 401: return "authentication_error"
         case 403: return "permission_error"
         case 429: return "rate_limit_error"

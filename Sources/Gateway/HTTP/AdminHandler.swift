@@ -99,7 +99,7 @@ struct AdminHandler: Sendable {
         guard principal.has(.readInvocations) || principal.has(.readOwnInvocations) else {
             throw HTTPGatewayError(.forbidden("This API key's role (\(principal.role.rawValue)) does not allow this operation."))
         }
-        let notFound = HTTPGatewayError(GatewayError(status: 404, code: .notFound, message: "No invocation '\(id.prefix(64))' visible to this key.", param: "id"))
+        let notFound = HTTPGatewayError(GatewayError(status: 404, code: .init(rawValue: "invocation_not_found"), message: "No invocation '\(id.prefix(64))' visible to this key.", param: "id"))
         guard let entry = try? await runtime.ledger.entry(id: id) else { throw notFound }
         let inScope = entry.useCase.map(principal.mayInvoke(useCase:)) ?? (principal.role == .admin)
         let own = entry.keyID == principal.keyID

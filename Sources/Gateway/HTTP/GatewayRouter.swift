@@ -7,6 +7,11 @@ import NIOCore
 enum GatewayRouter {
     static func build(runtime: GatewayRuntime) -> Router<GatewayRequestContext> {
         let router = Router(context: GatewayRequestContext.self)
+        let settings = runtime.configuration.server
+        router.add(middleware: SecurityHeadersMiddleware())
+        if !settings.corsAllowedOrigins.isEmpty {
+            router.add(middleware: CORSAllowListMiddleware(origins: Set(settings.corsAllowedOrigins)))
+        }
         router.add(middleware: ErrorMiddleware(knownRoutes: [
             (["healthz"], [.get, .head]),
             (["readyz"], [.get, .head]),
@@ -21,6 +26,7 @@ enum GatewayRouter {
             (["v1", "invocations", ":id"], [.get]),
             (["v1", "usecases", ":id", "summary"], [.get]),
         ]))
+        router.add(middleware: HeaderLimitMiddleware(maxBytes: settings.maxHeaderBytes, maxCount: settings.maxHeaderCount))
         let invoke = InvokeHandler(runtime: runtime)
         let chat = ChatCompletionsHandler(runtime: runtime)
         let health = HealthHandler(runtime: runtime)

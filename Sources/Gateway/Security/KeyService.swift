@@ -134,7 +134,7 @@ public struct KeyService: Sendable {
 
     func existingKey(_ id: String) async throws(GatewayError) -> ManagedKey {
         guard let key = try await read({ try await store.key(id: id) }) else {
-            throw GatewayError(status: 404, code: .notFound, message: "No key with id '\(id)'.", param: "id")
+            throw GatewayError(status: 404, code: .init(rawValue: "key_not_found"), message: "No key with id '\(id)'.", param: "id")
         }
         return key
     }
