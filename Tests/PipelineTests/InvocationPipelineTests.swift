@@ -47,6 +47,32 @@ import Testing
         #expect(scoped.error?.status == 403)
     }
 
+    /// `gatehouse check` refuses a contract that routes data to a provider not cleared for it; a
+    /// configuration built another way must still not send it there.
+    @Test func providerNotClearedForTheInputClassIsNeverCalled() async throws {
+        var useCase = try Fixtures.useCase(fallback: nil)
+        useCase.dataPolicy.inputClassification = .confidential
+        let router = ScriptedRouter(["gpt-x": [Fixtures.text(#"{"category": "billing"}"#)]])
+        var environment = Fixtures.environment(useCase, router: router)
+        environment.configuration.providers[0].dataClasses = [.public, .internal]
+        let context = await run(Fixtures.body(Fixtures.validBody), environment: environment)
+        #expect(router.calls.withLock { $0.isEmpty })
+        #expect(context.error?.status == 503)
+        #expect(context.error?.message.contains("cleared for confidential data") == true)
+        // Cleared: the same call goes through.
+        environment.configuration.providers[0].dataClasses = [.confidential]
+        let cleared = await run(Fixtures.body(Fixtures.validBody), environment: environment)
+        #expect(cleared.decision == .answered)
+    }
+
+    @Test func clearanceBelowTheInputClassIsForbidden() async throws {
+        var useCase = try Fixtures.useCase()
+        useCase.dataPolicy.inputClassification = .restricted
+        let environment = Fixtures.environment(useCase, router: ScriptedRouter([:]))
+        let context = await run(Fixtures.body(Fixtures.validBody), environment: environment)
+        #expect(context.error?.status == 403)
+    }
+
     @Test(arguments: [
         ("{not json", "malformed_json", "$"),
         (#"{"input": {"subject": 3, "body": "x"}}"#, "invalid_input", "$.input.subject"),

@@ -56,7 +56,7 @@ final class MemoryLedger: LedgerStore {
 struct FixedKeys: CallerAuthenticator {
     func authenticate(bearerToken: String) -> Principal? {
         switch bearerToken {
-        case "good": return Principal(keyID: "app", useCases: nil, providers: nil)
+        case "good": return Principal(keyID: "app", useCases: nil, providers: nil, clearance: .confidential)
         case "narrow": return Principal(keyID: "narrow", useCases: ["other"], providers: nil)
         default: return nil
         }
