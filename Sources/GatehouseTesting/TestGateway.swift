@@ -57,7 +57,8 @@ public struct TestGateway: Sendable {
         // One start at a time: the first trains the local model into the shared cache, the others load it,
         // instead of every parallel test training at once and starving the timing-sensitive ones of CPU.
         let runtime = try await StartGate.shared.run {
-            try await GatewayRuntime.start(configuration: configuration, processEnvironment: environment, logger: logger)
+            try await GatewayRuntime.start(
+                configuration: configuration, processEnvironment: environment, configurationPath: configurationFolder, logger: logger)
         }
         let server = GatewayServer(runtime: runtime, host: "127.0.0.1", port: 0)
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)

@@ -51,7 +51,8 @@ struct ServeCommand: AsyncParsableCommand {
             settings.server.port = port
         }
         let logger = LogSetup.bootstrap(level: logLevel ?? settings.server.logLevel)
-        let runtime = try await GatewayRuntime.start(configuration: settings, processEnvironment: environment, logger: logger)
+        let runtime = try await GatewayRuntime.start(
+            configuration: settings, processEnvironment: environment, configurationPath: configPath, logger: logger)
         let server = GatewayServer(runtime: runtime)
         let useCase = settings.useCases.first?.id ?? "ticket-triage"
         let host = settings.server.host

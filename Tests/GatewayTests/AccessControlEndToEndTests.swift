@@ -28,6 +28,7 @@ import Testing
         ("admin.keys.revoke",       [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
         ("admin.erasure",           [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
         ("admin.audit.verify",      [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
+        ("admin.config.reload",     [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
     ]
 
     static func expected(_ endpoint: Int, _ role: Role, _ scope: Scope) -> Outcome {
@@ -113,6 +114,8 @@ import Testing
             return try await gateway.send(.POST, "/v1/admin/erasure", body: #"{"subject": "C-00000"}"#, bearer: token)
         case "admin.audit.verify":
             return try await gateway.send(.GET, "/v1/admin/audit/verify", bearer: token)
+        case "admin.config.reload":
+            return try await gateway.send(.POST, "/v1/admin/reload", bearer: token)
         default:
             Issue.record("no request for \(endpoint)")
             return TestResponse(status: 0, headers: [], body: "")
@@ -141,7 +144,7 @@ import Testing
                     }
                 }
             }
-            #expect(cells == 12 * 4 * 2)
+            #expect(cells == 13 * 4 * 2)
         }
     }
 
@@ -256,6 +259,31 @@ import Testing
             #expect(actions.contains("key.create") && actions.contains("key.rotate") && actions.contains("key.revoke"))
             let verification = try await gateway.send(.GET, "/v1/admin/audit/verify", bearer: admin)
             #expect(verification.json?["intact"] == true)
+        }
+    }
+
+    @Test func reloadAppliesAValidConfigurationAndRefusesAnInvalidOne() async throws {
+        try await withFixture { fixture in
+            let gateway = fixture.gateway
+            let admin = fixture.tokens["admin/in-scope"]
+            let contract = gateway.directory + "/usecases/ticket-triage/usecase.yaml"
+            let original = try String(contentsOfFile: contract, encoding: .utf8)
+            // Invalid on disk: refused with the check messages, and the running configuration keeps serving.
+            try original.replacingOccurrences(of: "stable_variant:", with: "stable_varient:").write(toFile: contract, atomically: true, encoding: .utf8)
+            let refused = try await gateway.send(.POST, "/v1/admin/reload", bearer: admin)
+            #expect(refused.status == 400 && refused.errorCode == "invalid_configuration")
+            #expect(refused.body.contains("usecases/ticket-triage/usecase.yaml:") && refused.body.contains("did you mean 'stable_variant'"))
+            #expect(try await gateway.send(.POST, "/v1/usecases/ticket-triage/invoke", body: TestConfigurations.ticket, bearer: admin).status == 200)
+            // Valid: a new purpose text changes nothing visible, a stricter escalation threshold does.
+            try original.replacingOccurrences(of: "min_confidence:", with: "min_confidence: 0.999 #")
+                .write(toFile: contract, atomically: true, encoding: .utf8)
+            let reloaded = try await gateway.send(.POST, "/v1/admin/reload", bearer: admin)
+            #expect(reloaded.status == 200, "\(reloaded.body)")
+            #expect(reloaded.json?["use_cases"]?["ticket-triage"]?.stringValue?.hasPrefix("local-classifier@") == true)
+            let after = try await gateway.send(.POST, "/v1/usecases/ticket-triage/invoke", body: TestConfigurations.ticket, bearer: admin)
+            #expect(after.json?["decision"] == "escalated", "\(after.body)")
+            let actions = try await gateway.runtime.store.auditEvents().compactMap { (try? JSONValue.parse($0.content))?["action"]?.stringValue }
+            #expect(actions.filter { $0 == "config.reload" }.count == 2)
         }
     }
 

@@ -47,6 +47,17 @@ struct AdminHandler: Sendable {
         return JSONResponse.ok(["key": .object(key.summary)])
     }
 
+    // MARK: Configuration
+
+    func reload(_ request: Request) async throws -> Response {
+        let principal = try await authorize(request, .reloadConfiguration, action: "config.reload")
+        let report = try await run { () async throws(GatewayError) in try await runtime.reload(actor: AuditActor(principal: principal)) }
+        return JSONResponse.ok([
+            "reloaded": true, "use_cases": .object(report.useCases.mapValues(JSONValue.string)),
+            "restart_required": .array(report.restartRequired.map(JSONValue.string)),
+        ])
+    }
+
     // MARK: Erasure and audit
 
     func erase(_ request: Request) async throws -> Response {

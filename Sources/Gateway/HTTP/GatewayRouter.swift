@@ -22,6 +22,7 @@ enum GatewayRouter {
             (["v1", "admin", "keys", ":id", "rotate"], [.post]),
             (["v1", "admin", "keys", ":id", "revoke"], [.post]),
             (["v1", "admin", "erasure"], [.post]),
+            (["v1", "admin", "reload"], [.post]),
             (["v1", "admin", "audit", "verify"], [.get]),
             (["v1", "invocations", ":id"], [.get]),
             (["v1", "usecases", ":id", "summary"], [.get]),
@@ -49,6 +50,7 @@ enum GatewayRouter {
             try await admin.revokeKey(request, id: context.parameters.get("id") ?? "")
         }
         router.post("/v1/admin/erasure") { request, _ in try await admin.erase(request) }
+        router.post("/v1/admin/reload") { request, _ in try await admin.reload(request) }
         router.get("/v1/admin/audit/verify") { request, _ in try await admin.verifyAudit(request) }
         router.get("/v1/invocations/:id") { request, context in
             try await admin.invocation(request, id: context.parameters.get("id") ?? "")

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Contract
 import Core
 import Foundation
 import LocalEngine
@@ -6,49 +7,59 @@ import Logging
 import Pipeline
 import Providers
 import Store
+import Synchronization
 
 /// Everything a running gateway holds: the configuration snapshot, the store, the providers and the
-/// pipeline environment wired from concrete adapters. Built once at start-up.
+/// pipeline environment wired from concrete adapters.
+///
+/// The configuration and the environment built from it are one snapshot, replaced as a whole by a
+/// reload; a request reads the snapshot once per access and requests already running keep theirs.
 public final class GatewayRuntime: Sendable {
-    public let configuration: GatewayConfiguration
-    public let environment: PipelineEnvironment
+    struct Snapshot: Sendable {
+        var configuration: GatewayConfiguration
+        var environment: PipelineEnvironment
+    }
+
+    private let current: Mutex<Snapshot>
+    public var configuration: GatewayConfiguration { current.withLock { $0.configuration } }
+    public var environment: PipelineEnvironment { current.withLock { $0.environment } }
     public let store: SQLiteStore
     /// The ledger as the pipeline sees it: rows are queued and written in batches by this service.
     public let ledger: LedgerWriter
     public let logger: Logger
     /// Keyed digests of payloads and data-subject references.
     public let digester: HMACPayloadDigester
+    /// Where the configuration was loaded from, for reloads; `nil` when built in memory.
+    public let configurationPath: String?
+    let processEnvironment: [String: String]
     let httpClient: HTTPClient
     let pipeline = InvocationPipeline()
+    /// One reload at a time.
+    private let reloading = Mutex(false)
 
     init(
-        configuration: GatewayConfiguration, environment: PipelineEnvironment, store: SQLiteStore, ledger: LedgerWriter,
-        httpClient: HTTPClient, logger: Logger, digester: HMACPayloadDigester
+        snapshot: Snapshot, store: SQLiteStore, ledger: LedgerWriter, httpClient: HTTPClient, logger: Logger,
+        digester: HMACPayloadDigester, configurationPath: String?, processEnvironment: [String: String]
     ) {
+        self.current = Mutex(snapshot)
         self.digester = digester
-        self.configuration = configuration
-        self.environment = environment
         self.store = store
         self.ledger = ledger
         self.httpClient = httpClient
         self.logger = logger
+        self.configurationPath = configurationPath
+        self.processEnvironment = processEnvironment
     }
 
     /// Opens the store, resolves secrets, trains (or loads cached) local models and wires the providers.
     public static func start(
         configuration: GatewayConfiguration, processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-        logger: Logger
+        configurationPath: String? = nil, logger: Logger
     ) async throws -> GatewayRuntime {
         let dataDirectory = configuration.server.dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let store = try openStore(dataDirectory: dataDirectory, environment: processEnvironment)
-        let resolver = SecretResolver(environment: processEnvironment, baseDirectory: configuration.baseDirectory)
         let digester = try HMACPayloadDigester.load(dataDirectory: dataDirectory, environment: processEnvironment)
-        let configuredKeys = ConfiguredKeyAuthenticator(keys: configuration.apiKeys, resolver: resolver)
-        let authenticator = KeyAuthenticator(store: store, configured: configuredKeys)
-
-        let localModels = try LocalModelRegistry.build(
-            configuration: configuration, cacheDirectory: (dataDirectory as NSString).appendingPathComponent("models"), logger: logger)
         // The router retries with its own backoff and deadline; the client should fail fast on a refused
         // connection instead of retrying silently until the request's time is gone, and never follow redirects.
         var clientConfiguration = HTTPClient.Configuration(redirectConfiguration: .disallow)
@@ -56,6 +67,36 @@ public final class GatewayRuntime: Sendable {
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         clientConfiguration.timeout.connect = .seconds(5)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let ledger = LedgerWriter(store: store, logger: logger)
+        let environment: PipelineEnvironment
+        do {
+            environment = try buildEnvironment(
+                configuration: configuration, processEnvironment: processEnvironment, store: store, ledger: ledger, digester: digester,
+                httpClient: httpClient, logger: logger)
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        if (try? await store.allKeys().isEmpty) ?? true, configuration.apiKeys.isEmpty {
+            logger.warning("no API key configured or managed; every request will be refused with 401 (create one with: gatehouse keys bootstrap)")
+        }
+        return GatewayRuntime(
+            snapshot: Snapshot(configuration: configuration, environment: environment), store: store, ledger: ledger,
+            httpClient: httpClient, logger: logger, digester: digester, configurationPath: configurationPath,
+            processEnvironment: processEnvironment)
+    }
+
+    /// Resolves secrets, trains or loads local models and wires providers and the router for one configuration.
+    static func buildEnvironment(
+        configuration: GatewayConfiguration, processEnvironment: [String: String], store: SQLiteStore, ledger: LedgerWriter,
+        digester: HMACPayloadDigester, httpClient: HTTPClient, logger: Logger
+    ) throws -> PipelineEnvironment {
+        let resolver = SecretResolver(environment: processEnvironment, baseDirectory: configuration.baseDirectory)
+        let configuredKeys = ConfiguredKeyAuthenticator(keys: configuration.apiKeys, resolver: resolver)
+        let authenticator = KeyAuthenticator(store: store, configured: configuredKeys)
+        let localModels = try LocalModelRegistry.build(
+            configuration: configuration, cacheDirectory: (configuration.server.dataDirectory as NSString).appendingPathComponent("models"),
+            logger: logger)
         var providers: [String: any ModelProvider] = [:]
         var configurations: [String: ProviderConfiguration] = [:]
         for provider in configuration.providers {
@@ -76,14 +117,75 @@ public final class GatewayRuntime: Sendable {
             }
         }
         let router = ResilientModelRouter(providers: providers, configurations: configurations)
-        let ledger = LedgerWriter(store: store, logger: logger)
-        let environment = PipelineEnvironment(
+        return PipelineEnvironment(
             configuration: configuration, authenticator: authenticator, router: router, ledger: ledger, digester: digester)
-        if configuredKeys.activeKeyIDs.isEmpty, (try? await store.allKeys().isEmpty) ?? true {
-            logger.warning("no API key configured or managed; every request will be refused with 401 (create one with: gatehouse keys bootstrap)")
+    }
+
+    /// What a reload changed.
+    public struct ReloadReport: Sendable {
+        /// `use case id -> stable variant@version`, after the reload.
+        public var useCases: [String: String]
+        /// Server settings that differ on disk but only take effect after a restart (the listener and the store stay).
+        public var restartRequired: [String]
+    }
+
+    /// Loads the configuration again from disk and swaps it in if it is valid; an invalid one changes
+    /// nothing and is reported with the same messages as `gatehouse check`. Provider circuit breakers
+    /// start closed again; the listener, TLS and the data folder need a restart.
+    public func reload(actor: AuditActor) async throws(GatewayError) -> ReloadReport {
+        guard let path = configurationPath else {
+            throw GatewayError(status: 409, code: .init(rawValue: "conflict"), message: "This gateway was not started from a configuration file; it cannot reload.")
         }
-        return GatewayRuntime(
-            configuration: configuration, environment: environment, store: store, ledger: ledger, httpClient: httpClient, logger: logger, digester: digester)
+        guard reloading.withLock({ busy in defer { busy = true }; return !busy }) else {
+            throw GatewayError(status: 409, code: .init(rawValue: "conflict"), message: "A reload is already running.", retryAfterSeconds: 1)
+        }
+        defer { reloading.withLock { $0 = false } }
+        var loaded: GatewayConfiguration
+        do {
+            loaded = try ConfigurationLoader.load(path: path, environment: processEnvironment)
+        } catch {
+            try? await store.append([
+                AuditEventDraft(actor: actor.id, actorTeam: actor.team, action: "config.reload", outcome: "invalid", details: ["errors": .number(Double(error.diagnostics.count))])
+            ])
+            let shown = error.diagnostics.prefix(20).map(\.description).joined(separator: "\n")
+            throw GatewayError(status: 400, code: .init(rawValue: "invalid_configuration"), message: "The configuration on disk is invalid; nothing changed.\n\(shown)")
+        }
+        let old = configuration
+        var restart: [String] = []
+        if loaded.server.host != old.server.host || loaded.server.port != old.server.port { restart.append("server.listen") }
+        if loaded.server.dataDirectory != old.server.dataDirectory { restart.append("server.data_dir") }
+        if loaded.server.tls != old.server.tls { restart.append("server.tls") }
+        if loaded.server.maxHeaderBytes != old.server.maxHeaderBytes || loaded.server.maxHeaderCount != old.server.maxHeaderCount
+            || loaded.server.requestReadTimeoutMilliseconds != old.server.requestReadTimeoutMilliseconds
+            || loaded.server.idleTimeoutMilliseconds != old.server.idleTimeoutMilliseconds
+            || loaded.server.corsAllowedOrigins != old.server.corsAllowedOrigins
+        {
+            restart.append("server connection settings")
+        }
+        loaded.server.dataDirectory = old.server.dataDirectory
+        let environment: PipelineEnvironment
+        do {
+            environment = try Self.buildEnvironment(
+                configuration: loaded, processEnvironment: processEnvironment, store: store, ledger: ledger, digester: digester,
+                httpClient: httpClient, logger: logger)
+        } catch {
+            throw GatewayError(status: 400, code: .init(rawValue: "invalid_configuration"), message: "The configuration could not be applied; nothing changed: \(error)")
+        }
+        current.withLock { $0 = Snapshot(configuration: loaded, environment: environment) }
+        var versions: [String: String] = [:]
+        for useCase in loaded.useCases {
+            if let stable = useCase.variant(named: useCase.stableVariant) { versions[useCase.id] = "\(stable.name)@\(stable.version)" }
+        }
+        try? await store.append([
+            AuditEventDraft(
+                actor: actor.id, actorTeam: actor.team, action: "config.reload",
+                details: [
+                    "use_cases": .object(versions.mapValues(JSONValue.string)),
+                    "restart_required": .array(restart.map(JSONValue.string)),
+                ])
+        ])
+        logger.notice("configuration reloaded", metadata: ["use_cases": "\(loaded.useCases.count)", "restart_required": "\(restart)"])
+        return ReloadReport(useCases: versions, restartRequired: restart)
     }
 
     /// The store of a data folder, with the audit sealer keyed from `GATEHOUSE_AUDIT_KEY` or
