@@ -5,23 +5,32 @@ import Foundation
 import Gateway
 import Store
 
-/// `--config` / `--demo`, shared by the commands that open a configuration's store.
-struct StoreOptions: ParsableArguments {
+/// `--config` / `--demo`, shared by the commands that read a configuration.
+struct ConfigurationOptions: ParsableArguments {
     @Option(name: .long, help: "Configuration folder or gatehouse.yaml file.")
     var config: String = "."
 
     @Flag(name: .long, help: "Use the bundled demo configuration (examples/).")
     var demo = false
 
-    func load() throws -> (GatewayConfiguration, SQLiteStore) {
+    /// Loads and validates the configuration; prints every error and exits 2 on an invalid one.
+    func loadConfiguration() throws -> GatewayConfiguration {
         let path = demo ? try DemoLocator.examplesDirectory() : config
-        let configuration: GatewayConfiguration
         do {
-            configuration = try ConfigurationLoader.load(path: path)
+            return try ConfigurationLoader.load(path: path)
         } catch {
             printError(error.description)
             throw ExitCode(2)
         }
+    }
+}
+
+/// The configuration and its store, for the commands that read or change the store.
+struct StoreOptions: ParsableArguments {
+    @OptionGroup var source: ConfigurationOptions
+
+    func load() throws -> (GatewayConfiguration, SQLiteStore) {
+        let configuration = try source.loadConfiguration()
         do {
             let store = try GatewayRuntime.openStore(
                 dataDirectory: configuration.server.dataDirectory, environment: ProcessInfo.processInfo.environment)

@@ -13,11 +13,7 @@ struct TrainCommand: ParsableCommand {
     @Argument(help: "Use case id, e.g. ticket-triage.")
     var useCase: String
 
-    @Option(name: .long, help: "Configuration folder or gatehouse.yaml file.")
-    var config: String = "."
-
-    @Flag(name: .long, help: "Use the bundled demo configuration (examples/).")
-    var demo = false
+    @OptionGroup var source: ConfigurationOptions
 
     @Option(name: .long, help: "Local variant to train (default: the stable variant, else the first local one).")
     var variant: String?
@@ -26,14 +22,7 @@ struct TrainCommand: ParsableCommand {
     var dataset: String?
 
     func run() throws {
-        let path = demo ? try DemoLocator.examplesDirectory() : config
-        let configuration: GatewayConfiguration
-        do {
-            configuration = try ConfigurationLoader.load(path: path)
-        } catch {
-            printError(error.description)
-            throw ExitCode(2)
-        }
+        let configuration = try source.loadConfiguration()
         guard let contract = configuration.useCase(id: useCase) else {
             printError("gatehouse: unknown use case '\(useCase)'")
             throw ExitCode(2)

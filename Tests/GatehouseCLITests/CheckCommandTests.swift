@@ -3,24 +3,11 @@ import Testing
 
 /// Runs the real `gatehouse` binary, as a user would.
 @Suite struct CheckCommandTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let binary = root.appendingPathComponent(".build/debug/gatehouse").path
+    static let root = CLI.root
     static let plantedErrors = root.appendingPathComponent("Tests/ContractTests/Fixtures/planted-errors").path
 
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
-        #expect(FileManager.default.isExecutableFile(atPath: Self.binary), "build the gatehouse product first (swift build)")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binary)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> CLI.Result {
+        try CLI.run(arguments, environment: environment)
     }
 
     @Test func checkReportsEveryPlantedErrorAndExits1() throws {
@@ -65,8 +52,8 @@ import Testing
     }
 
     @Test func everySubcommandHasHelp() throws {
-        for command in ["serve", "check", "train"] {
-            let result = try run([command, "--help"])
+        for command in ["serve", "check", "train", "keys", "keys create", "keys rotate", "audit", "audit verify", "audit export", "erase"] {
+            let result = try run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(result.status == 0, "\(command) --help")
             #expect(result.stdout.contains("USAGE: gatehouse \(command)"))
         }

@@ -8,14 +8,7 @@ extension SQLiteStore: KeyStore {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM api_keys WHERE name = ?", arguments: [key.name]) == true {
                 throw KeyStoreError.duplicateName(key.name)
             }
-            try db.execute(
-                sql: """
-                    INSERT INTO api_keys (id, name, role, use_cases, providers, team, clearance, created_at, created_by,
-                        expires_at, revoked_at, secret_salt, secret_digest, previous_salt, previous_digest,
-                        previous_valid_until, rotated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: Self.keyArguments(key))
+            try db.execute(sql: Self.insertKeySQL, arguments: Self.keyArguments(key))
             return try self.appendAudit([audit], in: db)
         }
         writeAnchor(head)
@@ -25,14 +18,7 @@ extension SQLiteStore: KeyStore {
         let head = try await pool.write { db in
             try db.execute(sql: "DELETE FROM api_keys WHERE id = ?", arguments: [key.id])
             guard db.changesCount == 1 else { throw KeyStoreError.unknownKey(key.id) }
-            try db.execute(
-                sql: """
-                    INSERT INTO api_keys (id, name, role, use_cases, providers, team, clearance, created_at, created_by,
-                        expires_at, revoked_at, secret_salt, secret_digest, previous_salt, previous_digest,
-                        previous_valid_until, rotated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: Self.keyArguments(key))
+            try db.execute(sql: Self.insertKeySQL, arguments: Self.keyArguments(key))
             return try self.appendAudit([audit], in: db)
         }
         writeAnchor(head)
@@ -49,6 +35,13 @@ extension SQLiteStore: KeyStore {
             try Row.fetchAll(db, sql: "SELECT * FROM api_keys ORDER BY created_at, id").map(Self.key(from:))
         }
     }
+
+    static let insertKeySQL = """
+        INSERT INTO api_keys (id, name, role, use_cases, providers, team, clearance, created_at, created_by,
+            expires_at, revoked_at, secret_salt, secret_digest, previous_salt, previous_digest,
+            previous_valid_until, rotated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """
 
     static func keyArguments(_ key: ManagedKey) -> StatementArguments {
         [
