@@ -33,6 +33,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], swiftSettings: strict),
         .target(name: "LocalEngine", swiftSettings: strict),
+        .target(name: "Guards", dependencies: ["LocalEngine"], swiftSettings: strict),
         .target(name: "Providers", dependencies: [
             "Core",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -45,9 +46,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
-        .target(name: "Pipeline", dependencies: ["Core"], swiftSettings: strict),
+        .target(name: "Pipeline", dependencies: ["Core", "Guards"], swiftSettings: strict),
         .target(name: "Gateway", dependencies: [
-            "Core", "Contract", "LocalEngine", "Providers", "Store", "Pipeline",
+            "Core", "Contract", "LocalEngine", "Providers", "Store", "Pipeline", "Guards",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -69,20 +70,21 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "gatehouse", dependencies: [
-            "Gateway", "Contract", "Core", "LocalEngine", "Store",
+            "Gateway", "Contract", "Core", "LocalEngine", "Store", "Guards",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Core"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine"], swiftSettings: strict),
+        .testTarget(name: "GuardsTests", dependencies: ["Guards"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "Core", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "Core",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Core"], swiftSettings: strict),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Core", "Guards"], swiftSettings: strict),
         .testTarget(name: "GatehouseCLITests", dependencies: [
             "GatehouseTesting", "Core", "Store",
             .product(name: "GRDB", package: "GRDB.swift"),

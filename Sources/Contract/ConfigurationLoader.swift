@@ -80,7 +80,7 @@ struct Loader {
     }
 
     mutating func load(mainFile: String) -> GatewayConfiguration? {
-        guard let root = parse(mainFile), let fields = root.mapping(allowed: ["server", "providers", "api_keys"]) else { return nil }
+        guard let root = parse(mainFile), let fields = root.mapping(allowed: ["server", "providers", "api_keys", "guards"]) else { return nil }
         let server = fields["server"].map(readServer) ?? ServerSettings(dataDirectory: absolutePath(".gatehouse", base: directory))
         var providers: [ProviderConfiguration] = []
         if let list = fields["providers"]?.sequence {
@@ -107,7 +107,19 @@ struct Loader {
                 }
             }
         }
-        return GatewayConfiguration(server: server, providers: providers, apiKeys: keys, useCases: useCases, baseDirectory: directory)
+        var configuration = GatewayConfiguration(server: server, providers: providers, apiKeys: keys, useCases: useCases, baseDirectory: directory)
+        if let guards = fields["guards"], let settings = guards.mapping(allowed: ["injection_training_data", "stream_holdback"]) {
+            if let path = settings["injection_training_data"]?.nonEmptyString {
+                let absolute = absolutePath(path, base: directory)
+                if FileManager.default.fileExists(atPath: absolute) {
+                    configuration.guards.injectionTrainingData = absolute
+                } else {
+                    settings["injection_training_data"]?.fail("file not found: \(absolute)")
+                }
+            }
+            if let holdback = settings["stream_holdback"]?.int(min: 16) { configuration.guards.streamHoldback = holdback }
+        }
+        return configuration
     }
 
     // MARK: gatehouse.yaml
@@ -186,7 +198,7 @@ struct Loader {
     func readProvider(_ reader: YAMLReader) -> ProviderConfiguration? {
         guard let fields = reader.mapping(allowed: [
             "name", "kind", "base_url", "credential", "region", "data_classes", "prices", "model_prices", "timeout_ms",
-            "max_concurrency", "retry", "circuit_breaker", "stream_stall_ms", "headers",
+            "max_concurrency", "retry", "circuit_breaker", "stream_stall_ms", "headers", "pii_action",
         ]) else { return nil }
         guard let name = required(fields, "name", in: reader)?.nonEmptyString else { return nil }
         guard let kind = required(fields, "kind", in: reader)?.oneOf(ProviderConfiguration.Kind.self) else { return nil }
@@ -207,6 +219,7 @@ struct Loader {
         } else if kind != .local {
             provider.dataClasses = [.public]
         }
+        if let action = fields["pii_action"]?.oneOf(DataPolicy.PIIAction.self) { provider.piiAction = action }
         if let prices = fields["prices"] { provider.prices = readPrices(prices) ?? .free }
         if let modelPrices = fields["model_prices"], case .mapping(let mapping) = modelPrices.node {
             for (key, value) in mapping {

@@ -3,7 +3,7 @@ import Foundation
 
 extension Loader {
     static let useCaseKeys = [
-        "id", "title", "purpose", "owners", "risk_tier", "task", "usage", "data_policy", "variants", "stable_variant",
+        "id", "title", "purpose", "owners", "risk_tier", "task", "usage", "data_policy", "guards", "variants", "stable_variant",
         "fallback_variant", "escalation", "slos", "budget", "limits", "kpis", "evaluation",
     ]
 
@@ -77,11 +77,14 @@ extension Loader {
         let limits = fields["limits"].map(readLimits) ?? UsageLimits()
         let kpis = fields["kpis"]?.sequence?.compactMap(readKPI) ?? []
         let evaluation = fields["evaluation"].flatMap { readEvaluation($0, directory: directory) }
+        let guards = fields["guards"].map(readGuards) ?? GuardPolicy()
         guard sink.diagnostics.count == errorsBefore else { return nil }
-        return UseCase(
+        var useCase = UseCase(
             id: id, title: title, purpose: purpose, owners: owners, riskTier: riskTier, task: task, usage: usage, dataPolicy: dataPolicy,
             variants: variants, stableVariant: stable, fallbackVariant: fallback, escalation: escalation, slos: slos, budget: budget,
             limits: limits, kpis: kpis, evaluation: evaluation, directory: directory)
+        useCase.guards = guards
+        return useCase
     }
 
     func readOwners(_ reader: YAMLReader) -> Owners? {
@@ -161,12 +164,33 @@ extension Loader {
         guard let fields = reader.mapping(allowed: ["allowed_topics", "forbidden_topics", "refusal_message", "actions"]) else { return UsagePolicy() }
         var policy = UsagePolicy()
         policy.allowedTopics = fields["allowed_topics"]?.stringList ?? []
-        policy.forbiddenTopics = fields["forbidden_topics"]?.stringList ?? []
+        for item in fields["forbidden_topics"]?.sequence ?? [] {
+            if let name = item.string {
+                policy.forbiddenTopics.append(name)
+                policy.topicKeywords[name] = [name]
+            } else if let topic = item.mapping(allowed: ["name", "keywords"]), let name = required(topic, "name", in: item)?.nonEmptyString {
+                policy.forbiddenTopics.append(name)
+                let keywords = topic["keywords"]?.stringList ?? []
+                policy.topicKeywords[name] = keywords.isEmpty ? [name] : keywords
+            }
+        }
         policy.refusalMessage = fields["refusal_message"]?.string
         for item in fields["actions"]?.sequence ?? [] {
             guard let action = item.mapping(allowed: ["name", "requires_approval"]), let name = required(action, "name", in: item)?.nonEmptyString else { continue }
             policy.actions.append(.init(name: name, requiresApproval: action["requires_approval"]?.bool ?? false))
         }
+        return policy
+    }
+
+    func readGuards(_ reader: YAMLReader) -> GuardPolicy {
+        var policy = GuardPolicy()
+        guard let fields = reader.mapping(allowed: ["injection", "pii_leak_check"]) else { return policy }
+        if let injection = fields["injection"], let settings = injection.mapping(allowed: ["threshold", "action", "scan_context"]) {
+            if let threshold = settings["threshold"]?.double(min: 0, max: 1) { policy.injectionThreshold = threshold }
+            if let action = settings["action"]?.oneOf(GuardPolicy.InjectionAction.self) { policy.injectionAction = action }
+            if let scan = settings["scan_context"]?.bool { policy.scanContext = scan }
+        }
+        if let leak = fields["pii_leak_check"]?.bool { policy.piiLeakCheck = leak }
         return policy
     }
 

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Guards
 
 /// Everything one invocation carries through the stages. Each stage reads what earlier stages wrote
 /// and adds its own typed fields; stages never call each other.
@@ -36,6 +37,19 @@ public struct InvocationContext: Sendable {
     public var error: GatewayError?
     public var stageTimings: [(stage: String, milliseconds: Double)]
     public var streamOutcome: String?
+    /// A stage ended the invocation with a complete answer (a refusal); later stages do not run.
+    public var finished = false
+    /// The contract's refusal message when a guard refused (decision `refused`).
+    public var refusalMessage: String?
+    /// What the guards found: counts by PII type in the input and leaked in the output, the injection
+    /// score and signals, the forbidden topic. Never the values.
+    public var guardReport = GuardReport()
+    /// Personal data found in each string of the input, by JSON path, for the per-provider action.
+    public var inputPII: [String: [PIIFinding]] = [:]
+    /// Pseudonyms handed to providers in this invocation (never logged).
+    public var pseudonyms = Pseudonymizer()
+    /// An action the model proposed (a tool call): `{"name", "arguments"}`.
+    public var proposedAction: JSONValue?
     /// The ledger row could not be written.
     public var ledgerError: Bool = false
     /// End-to-end time, fixed when the invocation is recorded.
@@ -90,5 +104,31 @@ public enum InvocationPayload: Sendable {
 extension String {
     func leftPadded(to length: Int) -> String {
         count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
+
+/// What the guards of one invocation found, as the ledger records it.
+public struct GuardReport: Sendable, Hashable {
+    public var inputPII: [String: Int] = [:]
+    public var outputLeaks: [String: Int] = [:]
+    public var injectionScore: Double?
+    public var injectionSignals: [String] = []
+    public var forbiddenTopic: String?
+    public var piiAction: String?
+
+    public init() {}
+
+    public var isEmpty: Bool { self == GuardReport() }
+
+    public var json: JSONValue {
+        var object: [String: JSONValue] = [:]
+        if !inputPII.isEmpty { object["input_pii"] = .object(inputPII.mapValues { .number(Double($0)) }) }
+        if !outputLeaks.isEmpty { object["output_pii_leaks"] = .object(outputLeaks.mapValues { .number(Double($0)) }) }
+        if let injectionScore {
+            object["injection"] = ["score": .number((injectionScore * 1000).rounded() / 1000), "signals": .array(injectionSignals.map(JSONValue.string))]
+        }
+        if let forbiddenTopic { object["forbidden_topic"] = .string(forbiddenTopic) }
+        if let piiAction { object["pii_action"] = .string(piiAction) }
+        return .object(object)
     }
 }

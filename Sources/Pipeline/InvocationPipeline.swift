@@ -8,10 +8,12 @@ public struct InvocationPipeline: Sendable {
     public static let stages: [any InvocationStage] = [
         AuthenticateStage(),  // API key -> principal; use case exists and is in scope
         ValidateInputStage(),  // body -> input; input JSON Schema
+        GuardInputStage(),  // prompt injection, forbidden topics, personal data (block or note for the provider)
         SelectVariantStage(),  // stable variant (rollouts come later)
-        CallModelStage(),  // provider chain with retries, breaker, failover; degraded mode
-        ValidateOutputStage(),  // output JSON Schema, one repair attempt, then degraded mode
-        DecideStage(),  // confidence and always-review rules -> decision
+        CallModelStage(),  // provider chain with retries, breaker, failover; degraded mode; PII redacted or pseudonymized per provider
+        ValidateOutputStage(),  // proposed actions; output JSON Schema, one repair attempt, then degraded mode
+        GuardOutputStage(),  // pseudonyms restored; personal data the input did not contain is redacted
+        DecideStage(),  // confidence, always-review, injection and approval rules -> decision
     ]
 
     public init() {}
@@ -25,6 +27,7 @@ public struct InvocationPipeline: Sendable {
             do {
                 try await stage.run(&context, environment)
                 context.stageTimings.append((stage.name, (ContinuousClock.now - started).milliseconds))
+                if context.finished { break }
             } catch {
                 context.stageTimings.append((stage.name, (ContinuousClock.now - started).milliseconds))
                 context.fail(with: error)

@@ -1,4 +1,5 @@
 import Core
+import Guards
 
 /// The ports and the configuration snapshot one invocation runs against.
 ///
@@ -9,16 +10,29 @@ public struct PipelineEnvironment: Sendable {
     public var router: any ModelRouter
     public var ledger: any LedgerStore
     public var digester: any PayloadDigester
+    public var guards: GuardSet
 
     public init(
         configuration: GatewayConfiguration, authenticator: any CallerAuthenticator, router: any ModelRouter,
-        ledger: any LedgerStore, digester: any PayloadDigester
+        ledger: any LedgerStore, digester: any PayloadDigester, guards: GuardSet = GuardSet()
     ) {
+        self.guards = guards
         self.configuration = configuration
         self.authenticator = authenticator
         self.router = router
         self.ledger = ledger
         self.digester = digester
+    }
+}
+
+/// The detectors the guard stages use.
+public struct GuardSet: Sendable {
+    public var pii: PIIDetector
+    public var injection: InjectionDetector
+
+    public init(pii: PIIDetector = PIIDetector(), injection: InjectionDetector = InjectionDetector()) {
+        self.pii = pii
+        self.injection = injection
     }
 }
 

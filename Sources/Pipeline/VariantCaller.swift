@@ -1,4 +1,5 @@
 import Core
+import Guards
 
 /// Turns a variant and an input into a routed model call, and a model answer into output JSON.
 ///
@@ -19,6 +20,27 @@ struct VariantCaller {
 
     func localModelKey(_ variant: Variant) -> String { "\(useCase.id)/\(variant.name)" }
 
+    /// The input as this variant's provider may receive it: personal data redacted or replaced by
+    /// stable pseudonyms per the stricter of the use case's and the provider's PII action.
+    func preparedInput(for variant: Variant, input: JSONValue, context: inout InvocationContext) -> JSONValue {
+        guard !context.inputPII.isEmpty else { return input }
+        let provider = environment.configuration.provider(named: variant.provider)
+        let action = CallModelStage.piiAction(useCase: useCase, provider: provider)
+        context.guardReport.piiAction = action.rawValue
+        let findings = context.inputPII
+        switch action {
+        case .allow, .block:
+            return input
+        case .redact:
+            return JSONStrings.mapWithPath(input) { path, text in findings[path].map { PIIRedaction.redact(text, $0) } ?? text }
+        case .pseudonymize:
+            var table = context.pseudonyms
+            let result = JSONStrings.mapWithPath(input) { path, text in findings[path].map { table.pseudonymize(text, $0) } ?? text }
+            context.pseudonyms = table
+            return result
+        }
+    }
+
     func request(for variant: Variant, input: JSONValue, traceparent: String?) -> ModelRequest {
         switch variant.engine {
         case .local:
@@ -27,8 +49,19 @@ struct VariantCaller {
             var messages: [ChatMessage] = []
             if let system = model.systemPrompt { messages.append(.system(system.render(input))) }
             messages.append(.user(model.prompt.render(input)))
+            // The contract's actions are offered as tools; what the model proposes is checked after the call.
+            let tools: JSONValue? = useCase.usage.actions.isEmpty ? nil : .array(useCase.usage.actions.map { action in
+                [
+                    "type": "function",
+                    "function": [
+                        "name": .string(action.name),
+                        "description": .string("Action '\(action.name)' of the \(useCase.id) use case\(action.requiresApproval ? " (needs human approval)" : "")."),
+                        "parameters": ["type": "object"],
+                    ],
+                ]
+            })
             return ModelRequest(
-                model: model.model, messages: messages, parameters: model.parameters,
+                model: model.model, messages: messages, parameters: model.parameters, tools: tools,
                 responseFormat: responseFormat(model.parameters.responseFormat), input: input, traceparent: traceparent)
         }
     }

@@ -22,7 +22,7 @@ import Testing
         #expect(row.id == result.id)
         #expect(row.decision == .answered)
         #expect(row.inputPayload == "digest(52)")  // HMAC of the 52-byte canonical input, not the input itself
-        #expect(Set(row.stageTimings.keys) == ["authenticate", "validate_input", "select_variant", "call_model", "validate_output", "decide"])
+        #expect(Set(row.stageTimings.keys) == ["authenticate", "validate_input", "guard_input", "select_variant", "call_model", "validate_output", "guard_output", "decide"])
         #expect(result.stageTimings.map(\.stage).last == "record")
     }
 
@@ -182,7 +182,10 @@ import Testing
         let row = try #require(ledger.rows.withLock { $0.first })
         #expect(row.payloadMode == mode.rawValue)
         switch mode {
-        case .none, .redacted: #expect(row.inputPayload == nil && row.outputPayload == nil)
+        case .none: #expect(row.inputPayload == nil && row.outputPayload == nil)
+        case .redacted:
+            // Stored with personal data replaced; this input has none, so it is stored as is.
+            #expect(row.inputPayload?.contains("Please refund my order") == true && row.outputPayload?.contains("billing") == true)
         case .hashed: #expect(row.inputPayload?.hasPrefix("digest(") == true && row.outputPayload?.hasPrefix("digest(") == true)
         case .full: #expect(row.inputPayload?.contains("Please refund my order") == true)
         }

@@ -7,6 +7,7 @@ public struct GatewayConfiguration: Sendable {
     public var providers: [ProviderConfiguration]
     public var apiKeys: [APIKeyConfiguration]
     public var useCases: [UseCase]
+    public var guards: GuardSettings = GuardSettings()
     /// Folder that holds `gatehouse.yaml`; relative paths in the configuration are resolved against it.
     public var baseDirectory: String
 
@@ -65,6 +66,18 @@ public struct ServerSettings: Sendable, Hashable {
         self.requestDeadlineMilliseconds = requestDeadlineMilliseconds
         self.logLevel = logLevel
     }
+}
+
+/// Gateway-wide guard settings.
+public struct GuardSettings: Sendable, Hashable {
+    /// Labelled JSON Lines (`{"text", "label": 0|1}`) that train the injection classifier; absent:
+    /// the phrase and structure rules alone.
+    public var injectionTrainingData: String?
+    /// Scalars of streamed output held back so that an entity split across chunks is seen whole
+    /// before anything is released.
+    public var streamHoldback: Int = 96
+
+    public init() {}
 }
 
 public struct TLSSettings: Sendable, Hashable {

@@ -13,6 +13,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
     public var region: String?
     /// Data classes this provider may receive. Local providers receive everything.
     public var dataClasses: [DataClass]
+    /// What to do with personal data sent to this provider; the stricter of this and the use case's
+    /// `pii_action` applies. `nil`: the use case's action (for remote providers; the in-process local
+    /// engine receives the input as is unless set here).
+    public var piiAction: DataPolicy.PIIAction? = nil
     public var prices: Prices
     /// Per-model price overrides, keyed by model name.
     public var modelPrices: [String: Prices]

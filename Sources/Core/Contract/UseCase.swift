@@ -8,6 +8,7 @@ public struct UseCase: Sendable {
     public var task: TaskSpecification
     public var usage: UsagePolicy
     public var dataPolicy: DataPolicy
+    public var guards: GuardPolicy = GuardPolicy()
     public var variants: [Variant]
     public var stableVariant: String
     public var fallbackVariant: String?
@@ -115,6 +116,9 @@ public struct UsagePolicy: Sendable, Hashable {
 
     public var allowedTopics: [String]
     public var forbiddenTopics: [String]
+    /// Phrases that mark each forbidden topic (the topic's own name when none are given), matched
+    /// case- and accent-insensitively on whole words.
+    public var topicKeywords: [String: [String]] = [:]
     public var refusalMessage: String?
     public var actions: [Action]
 
@@ -127,6 +131,28 @@ public struct UsagePolicy: Sendable, Hashable {
         self.refusalMessage = refusalMessage
         self.actions = actions
     }
+}
+
+/// The guards of a use case beyond its data policy.
+public struct GuardPolicy: Sendable, Hashable {
+    public enum InjectionAction: String, Sendable, Hashable, CaseIterable {
+        /// Refuse the request (422, decision `blocked`).
+        case block
+        /// Answer, and record the finding in the ledger.
+        case flag
+        /// Answer, but send the result to human review (decision `escalated`).
+        case escalate
+    }
+
+    /// Injection score at or above which the action applies.
+    public var injectionThreshold: Double = 0.5
+    public var injectionAction: InjectionAction = .block
+    /// Also scan the string values of the request's `context` (quoted or retrieved content).
+    public var scanContext: Bool = true
+    /// Personal data in the output that was not in the input is redacted and counted.
+    public var piiLeakCheck: Bool = true
+
+    public init() {}
 }
 
 public struct DataPolicy: Sendable, Hashable {

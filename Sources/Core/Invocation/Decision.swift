@@ -27,9 +27,17 @@ public enum InvocationRoute: String, Sendable, Hashable, Codable {
 public enum EscalationReason: Sendable, Hashable, CustomStringConvertible {
     case lowConfidence(Double, threshold: Double)
     case alwaysReview(FieldCondition)
+    /// The injection guard's score reached the threshold and the contract says escalate.
+    case injectionFlag(Double)
+    /// The model proposed an action the contract marks as needing approval.
+    case actionRequiresApproval(String)
 
     public var description: String {
         switch self {
+        case .injectionFlag(let score):
+            return "prompt-injection score \(String(format: "%.2f", score))"
+        case .actionRequiresApproval(let name):
+            return "action '\(name)' requires approval"
         case .lowConfidence(let c, let t):
             return "confidence \(String(format: "%.3f", c)) below \(t)"
         case .alwaysReview(let condition):

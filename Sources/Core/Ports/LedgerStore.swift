@@ -37,6 +37,8 @@ public struct LedgerEntry: Sendable, Hashable, Codable {
     public var subjectDigest: String? = nil
     /// When the stored payloads must be purged (the use case's retention days).
     public var payloadExpiresAt: Date? = nil
+    /// What the guards found (JSON: counts by type, injection score and signals); never values.
+    public var guardReport: String? = nil
 
     public init(
         id: String, createdAt: Date, keyID: String?, route: InvocationRoute, useCase: String?, variant: String?,

@@ -65,7 +65,7 @@ struct ChatCompletionsHandler: Sendable {
         if let error = finished.error {
             throw HTTPGatewayError(error, invocationID: finished.id)
         }
-        let content = (finished.output ?? .null).compactJSONString()
+        let content = finished.decision == .refused ? (finished.refusalMessage ?? "") : (finished.output ?? finished.proposedAction.map { ["action": $0] } ?? .null).compactJSONString()
         let completionID = "chatcmpl-\(finished.id)"
         let created = Int(finished.startedAt.timeIntervalSince1970)
         let usage = Self.usageJSON(finished.usage)
@@ -136,12 +136,28 @@ struct ChatCompletionsHandler: Sendable {
         }
         context.stageTimings.append(("authenticate", (ContinuousClock.now - started).milliseconds))
         context.deadline = context.start.advanced(by: .milliseconds(runtime.configuration.server.requestDeadlineMilliseconds))
+        // The provider's PII action applies to what passthrough sends, and its leak check to what comes back.
+        let providerConfiguration = runtime.configuration.provider(named: provider)
+        let guardStarted = ContinuousClock.now
+        var guarded: PassthroughGuard
+        do throws(GatewayError) {
+            guarded = try PassthroughGuard(
+                messages: chat.messages, action: providerConfiguration?.piiAction ?? .allow, detector: runtime.environment.guards.pii,
+                holdback: runtime.configuration.guards.streamHoldback)
+        } catch {
+            context.fail(with: error)
+            await record(&context)
+            throw HTTPGatewayError(error, invocationID: context.id)
+        }
+        context.stageTimings.append(("guard_input", (ContinuousClock.now - guardStarted).milliseconds))
+        if !guarded.inputTypes.isEmpty { context.guardReport.inputPII = guarded.inputTypes }
+        if guarded.action != .allow { context.guardReport.piiAction = guarded.action.rawValue }
         let request = ModelRequest(
-            model: model, messages: chat.messages, parameters: chat.parameters, tools: chat.tools, toolChoice: chat.toolChoice,
+            model: model, messages: guarded.messages, parameters: chat.parameters, tools: chat.tools, toolChoice: chat.toolChoice,
             responseFormat: chat.responseFormat, traceparent: traceparent)
         let targets = [ProviderTarget(provider: provider, model: model)]
         if chat.stream {
-            return try await streamPassthrough(request, targets: targets, chat: chat, context: context)
+            return try await streamPassthrough(request, targets: targets, chat: chat, context: context, guarded: guarded)
         }
         let callStarted = ContinuousClock.now
         do {
@@ -152,8 +168,10 @@ struct ChatCompletionsHandler: Sendable {
             context.usage = routed.response.usage
             context.costUSD = cost(routed.response.usage, target: routed.target)
             context.decision = .answered
+            let content = routed.response.content.map { guarded.checkOutput($0) }
+            if !guarded.outputLeaks.isEmpty { context.guardReport.outputLeaks = guarded.outputLeaks }
             await record(&context)
-            var message: [String: JSONValue] = ["role": "assistant", "content": routed.response.content.map(JSONValue.string) ?? .null]
+            var message: [String: JSONValue] = ["role": "assistant", "content": content.map(JSONValue.string) ?? .null]
             if let toolCalls = routed.response.toolCalls { message["tool_calls"] = toolCalls }
             let body: JSONValue = [
                 "id": .string("chatcmpl-\(context.id)"), "object": "chat.completion",
@@ -178,7 +196,9 @@ struct ChatCompletionsHandler: Sendable {
 
     /// Streams a passthrough answer. Failover happens only before the first token (inside the router);
     /// after it, a cut or stalled upstream ends the stream with an error event, and the ledger says so.
-    private func streamPassthrough(_ request: ModelRequest, targets: [ProviderTarget], chat: ChatCompletionRequest, context initial: InvocationContext) async throws -> Response {
+    private func streamPassthrough(
+        _ request: ModelRequest, targets: [ProviderTarget], chat: ChatCompletionRequest, context initial: InvocationContext, guarded: PassthroughGuard
+    ) async throws -> Response {
         var context = initial
         let callStarted = ContinuousClock.now
         let routed: RoutedStream
@@ -195,6 +215,8 @@ struct ChatCompletionsHandler: Sendable {
         let opened = context
         let body = ResponseBody { writer in
             var context = opened
+            // Text is held back by a bounded window so personal data split across chunks is seen whole.
+            var redactor = guarded.streamingRedactor()
             var usage: TokenUsage?
             var characters = 0
             var outcome = "completed"
@@ -211,14 +233,29 @@ struct ChatCompletionsHandler: Sendable {
                     switch event {
                     case .textDelta(let text):
                         characters += text.count
-                        try await writer.write(chunk(["content": .string(text)]))
+                        var released = text
+                        if var active = redactor {
+                            released = active.push(text)
+                            redactor = active
+                        }
+                        if !released.isEmpty { try await writer.write(chunk(["content": .string(released)])) }
                     case .toolCallDelta(let calls):
                         try await writer.write(chunk(["tool_calls": calls]))
                     case .finish(let reason):
+                        if var pending = redactor {
+                            let rest = pending.finish()
+                            redactor = pending
+                            if !rest.isEmpty { try await writer.write(chunk(["content": .string(rest)])) }
+                        }
                         try await writer.write(chunk([:], finish: .string(reason ?? "stop")))
                     case .usage(let reported):
                         usage = reported
                     }
+                }
+                if var active = redactor {
+                    let rest = active.finish()
+                    redactor = active
+                    if !rest.isEmpty { try await writer.write(chunk(["content": .string(rest)])) }
                 }
                 let finalUsage = usage ?? TokenUsage(
                     inputTokens: TokenUsage.estimate(characters: promptCharacters), outputTokens: TokenUsage.estimate(characters: characters), estimated: true)
@@ -238,6 +275,9 @@ struct ChatCompletionsHandler: Sendable {
                 outcome = "client_disconnected"
             }
             context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
+            if let replaced = redactor?.replaced, !replaced.isEmpty {
+                context.guardReport.outputLeaks = Dictionary(uniqueKeysWithValues: replaced.map { ($0.key.rawValue, $0.value) })
+            }
             context.streamOutcome = outcome
             context.lastResponse = RoutedResponse(
                 response: ModelResponse(content: nil, usage: usage ?? TokenUsage(), model: routed.target.model), target: routed.target,

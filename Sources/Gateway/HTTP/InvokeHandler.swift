@@ -48,6 +48,12 @@ extension InvocationContext {
         if !escalationReasons.isEmpty {
             body["escalation_reasons"] = .array(escalationReasons.map { .string($0.description) })
         }
+        if let refusalMessage { body["message"] = .string(refusalMessage) }
+        if let proposedAction {
+            // Escalated: proposed for approval; answered: the action the contract allows; refused: not carried out.
+            body[decision == .answered ? "action" : "proposed_action"] = proposedAction
+        }
+        if !guardReport.isEmpty { body["guards"] = guardReport.json }
         return .object(body)
     }
 

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Contract
 import Core
 import Foundation
+import Guards
 import LocalEngine
 import Logging
 import Pipeline
@@ -117,8 +118,14 @@ public final class GatewayRuntime: Sendable {
             }
         }
         let router = ResilientModelRouter(providers: providers, configurations: configurations)
+        var injection = InjectionDetector()
+        if let path = configuration.guards.injectionTrainingData {
+            injection = InjectionDetector(classifier: try InjectionTraining.classifier(
+                fromJSONLines: path, cacheDirectory: (configuration.server.dataDirectory as NSString).appendingPathComponent("models")))
+        }
         return PipelineEnvironment(
-            configuration: configuration, authenticator: authenticator, router: router, ledger: ledger, digester: digester)
+            configuration: configuration, authenticator: authenticator, router: router, ledger: ledger, digester: digester,
+            guards: GuardSet(pii: PIIDetector(), injection: injection))
     }
 
     /// What a reload changed.

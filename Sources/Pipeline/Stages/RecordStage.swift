@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Guards
 
 /// Writes the ledger row of an invocation, rejected ones included, with payloads as the data policy allows.
 public struct RecordStage: Sendable {
@@ -24,9 +25,15 @@ public struct RecordStage: Sendable {
         var inputPayload: String?
         var outputPayload: String?
         switch mode {
-        case .none, .redacted:
-            // `redacted` needs the PII guard; until it exists nothing is stored rather than something unredacted.
+        case .none:
             break
+        case .redacted:
+            let detector = environment.guards.pii
+            let redact = { (value: JSONValue) -> String in
+                JSONStrings.map(value) { PIIRedaction.redact($0, detector.detect($0)) }.compactJSONString()
+            }
+            inputPayload = context.input.map(redact)
+            outputPayload = context.output.map(redact)
         case .hashed:
             inputPayload = context.input.map { environment.digester.digest($0.compactJSONString()) }
             outputPayload = context.output.map { environment.digester.digest($0.compactJSONString()) }
@@ -49,6 +56,7 @@ public struct RecordStage: Sendable {
             streamOutcome: context.streamOutcome, payloadMode: mode.rawValue, inputPayload: inputPayload,
             outputPayload: outputPayload, traceID: context.traceID)
         entry.team = context.principal?.team
+        if !context.guardReport.isEmpty { entry.guardReport = context.guardReport.json.compactJSONString() }
         if inputPayload != nil || outputPayload != nil {
             if let days = context.useCase?.dataPolicy.retentionDays, days >= 0 {
                 entry.payloadExpiresAt = context.startedAt.addingTimeInterval(Double(days) * 86_400)

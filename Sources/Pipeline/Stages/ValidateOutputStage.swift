@@ -11,6 +11,10 @@ public struct ValidateOutputStage: InvocationStage {
             let routed = context.lastResponse, let input = context.input
         else { return }
         let caller = VariantCaller(useCase: useCase, environment: environment)
+        if let call = Self.firstToolCall(routed.response.toolCalls) {
+            try checkAction(call, useCase: useCase, context: &context)
+            return
+        }
         switch caller.output(of: routed.response) {
         case .success(let output):
             accept(output, response: routed.response, context: &context)
@@ -41,6 +45,32 @@ public struct ValidateOutputStage: InvocationStage {
         }
     }
 
+    /// `{"name", "arguments"}` of the first tool call of an answer, in OpenAI's or Anthropic's shape.
+    static func firstToolCall(_ toolCalls: JSONValue?) -> JSONValue? {
+        guard let first = toolCalls?.arrayValue?.first else { return nil }
+        let name = first["function"]?["name"]?.stringValue ?? first["name"]?.stringValue
+        guard let name else { return nil }
+        var arguments = first["function"]?["arguments"] ?? first["input"] ?? .object([:])
+        if let text = arguments.stringValue, let parsed = try? JSONValue.parse(text) { arguments = parsed }
+        return ["name": .string(name), "arguments": arguments]
+    }
+
+    /// A proposed action is checked against the contract: an action outside it is refused; one that
+    /// needs approval goes to review carrying the proposal, instead of being returned as done.
+    private func checkAction(_ call: JSONValue, useCase: UseCase, context: inout InvocationContext) throws(GatewayError) {
+        let name = call["name"]?.stringValue ?? ""
+        context.proposedAction = call
+        guard let action = useCase.usage.actions.first(where: { $0.name == name }) else {
+            context.refusalMessage = "The model proposed an action outside this use case's contract ('\(name.prefix(64))'); it was not carried out."
+            context.decision = .refused
+            context.finished = true
+            return
+        }
+        if action.requiresApproval {
+            context.escalationReasons.append(.actionRequiresApproval(name))
+        }
+    }
+
     private func accept(_ output: JSONValue, response: ModelResponse, context: inout InvocationContext) {
         context.output = output
         if let confidence = response.confidence {
@@ -54,7 +84,7 @@ public struct ValidateOutputStage: InvocationStage {
         _ variant: Variant, problem: OutputProblem, previous: ModelResponse, input: JSONValue, caller: VariantCaller,
         context: inout InvocationContext
     ) async -> (JSONValue, ModelResponse)? {
-        var request = caller.request(for: variant, input: input, traceparent: context.traceID)
+        var request = caller.request(for: variant, input: caller.preparedInput(for: variant, input: input, context: &context), traceparent: context.traceID)
         request.messages.append(.assistant(previous.content ?? ""))
         request.messages.append(
             .user(

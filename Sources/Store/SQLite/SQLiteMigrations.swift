@@ -84,6 +84,9 @@ enum SQLiteMigrations {
                     CREATE INDEX invocations_payload_expiry ON invocations(payload_expires_at) WHERE payload_expires_at IS NOT NULL;
                     """)
         }
+        migrator.registerMigration("003_guard_report") { db in
+            try db.execute(sql: "ALTER TABLE invocations ADD COLUMN guard_report TEXT")
+        }
         return migrator
     }
 }

@@ -39,8 +39,8 @@ extension SQLiteStore: LedgerStore {
             model, decision, http_status, error_code, latency_ms, stage_timings, attempts, input_tokens,
             output_tokens, tokens_estimated, cost_usd, confidence, escalation_reasons, streamed,
             stream_outcome, payload_mode, input_payload, output_payload, trace_id, team, subject_digest,
-            payload_expires_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            payload_expires_at, guard_report)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     static func arguments(_ entry: LedgerEntry) -> StatementArguments {
@@ -51,7 +51,7 @@ extension SQLiteStore: LedgerStore {
             entry.inputTokens, entry.outputTokens, entry.tokensEstimated, entry.costUSD, entry.confidence,
             Self.json(entry.escalationReasons), entry.streamed, entry.streamOutcome, entry.payloadMode,
             entry.inputPayload, entry.outputPayload, entry.traceID, entry.team, entry.subjectDigest,
-            entry.payloadExpiresAt.map(Self.timestamp),
+            entry.payloadExpiresAt.map(Self.timestamp), entry.guardReport,
         ]
     }
 
@@ -91,6 +91,7 @@ extension SQLiteStore: LedgerStore {
         entry.team = row["team"]
         entry.subjectDigest = row["subject_digest"]
         entry.payloadExpiresAt = (row["payload_expires_at"] as String?).map(parseTimestamp)
+        entry.guardReport = row["guard_report"]
         return entry
     }
 

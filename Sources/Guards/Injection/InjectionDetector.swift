@@ -1,0 +1,196 @@
+import LocalEngine
+
+/// How likely a text is to carry a prompt injection, and why.
+public struct InjectionAssessment: Sendable, Hashable {
+    /// 0...1; compare with the contract's threshold.
+    public var score: Double
+    /// The signals that fired: rule families (`instruction_override`, `roleplay_jailbreak`,
+    /// `system_prompt_extraction`, `exfiltration`, `tool_abuse`), obfuscations (`zero_width`,
+    /// `homoglyphs`, `spaced_letters`, `leetspeak`, `base64`) and `classifier`.
+    public var signals: [String]
+    /// The trained classifier's probability of injection, when a classifier is configured.
+    public var classifierProbability: Double?
+
+    public init(score: Double, signals: [String], classifierProbability: Double?) {
+        self.score = score
+        self.signals = signals
+        self.classifierProbability = classifierProbability
+    }
+}
+
+/// Prompt-injection detection: phrase rules over normalised text (obfuscation undone), structural
+/// signals (markdown exfiltration, chat-template markers, encoded payloads), combined with a
+/// classifier trained by the local engine on labelled examples. Pure: no I/O.
+public struct InjectionDetector: Sendable {
+    /// Labels `injection` / `benign`.
+    public let classifier: TextClassifier?
+
+    public init(classifier: TextClassifier? = nil) {
+        self.classifier = classifier
+    }
+
+    /// Trains the classifier head from labelled texts (label 1 = injection).
+    public static func trainClassifier(texts: [String], labels: [Bool], settings: TrainingSettings = .init()) throws -> TextClassifier {
+        try TextClassifier.train(
+            texts: texts, labels: labels.map { $0 ? "injection" : "benign" }, knownLabels: ["benign", "injection"], field: "injection",
+            settings: settings)
+    }
+
+    public func assess(_ text: String) -> InjectionAssessment {
+        var signals: [String] = []
+        let rules = ruleScore(text, depth: 0, signals: &signals)
+        var probability: Double?
+        if let classifier {
+            probability = classifier.predict(text).probabilities["injection"] ?? 0
+        }
+        // Rules are precise; the classifier generalises to phrasings the rules miss. A classifier
+        // alone must be confident; together they reinforce each other.
+        var score = rules
+        if let p = probability {
+            if p >= 0.5 { signals.append("classifier") }
+            score = max(rules, p * 0.95)
+            if rules >= 0.5 && p >= 0.5 { score = max(score, min(0.99, (rules + p) / 2 + 0.1)) }
+            if rules > 0 && rules < 0.5 && p < 0.3 { score = rules * 0.8 }
+        }
+        var seen = Set<String>()
+        return InjectionAssessment(score: score, signals: signals.filter { seen.insert($0).inserted }, classifierProbability: probability)
+    }
+
+    func ruleScore(_ text: String, depth: Int, signals: inout [String]) -> Double {
+        let normalized = TextNormalizer.normalize(text)
+        var runs = 0
+        let collapsed = TextNormalizer.collapseSpacedLetters(normalized.text, runs: &runs)
+        var score = 0.0
+        var obfuscated = false
+        if normalized.zeroWidth > 0 { signals.append("zero_width"); obfuscated = true }
+        if normalized.mixedScriptWords > 0 { signals.append("homoglyphs"); obfuscated = true }
+        if runs > 0 { signals.append("spaced_letters"); obfuscated = true }
+
+        // Words and their classes; leetspeak words get the classes of their decoded form.
+        var masks: [UInt64] = []
+        var leet = false
+        var snakeCaseAction = false
+        for token in collapsed.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "'" || $0 == "-" || $0 == "@" || $0 == "$") }) {
+            let word = String(token).trimming(["'", "-"])
+            var mask = InjectionRules.classes(of: word)
+            if mask == 0, let decoded = TextNormalizer.deLeet(Substring(word)) {
+                mask = InjectionRules.classes(of: decoded)
+                if mask != 0 { leet = true }
+            }
+            if word.contains("_") && word.count > 4 && word.first?.isLetter == true { snakeCaseAction = true }
+            masks.append(mask)
+        }
+        if leet { signals.append("leetspeak"); obfuscated = true }
+        for hit in InjectionRules.matches(masks) {
+            signals.append(hit.name)
+            score = max(score, hit.score)
+        }
+        if snakeCaseAction {
+            let verb = UInt64(1) << UInt64(InjectionRules.WordClass.toolVerb.rawValue)
+            if masks.contains(where: { $0 & verb != 0 }) {
+                signals.append("tool_abuse")
+                score = max(score, 0.65)
+            }
+        }
+        score = max(score, structuralScore(text, normalized: collapsed, signals: &signals))
+        if depth == 0, let decoded = Self.decodedBase64Runs(text), !decoded.isEmpty {
+            var inner: [String] = []
+            let innerScore = ruleScore(decoded.joined(separator: "\n"), depth: 1, signals: &inner)
+            if innerScore >= 0.5 {
+                signals.append("base64")
+                signals += inner
+                score = max(score, 0.95)
+            }
+        }
+        if obfuscated && score >= 0.5 { score = max(score, 0.95) }
+        return score
+    }
+
+    /// Markdown images and links that carry data out, and chat-template markers in user text.
+    func structuralScore(_ text: String, normalized: String, signals: inout [String]) -> Double {
+        var score = 0.0
+        if let image = normalized.occurrences(of: "![").first {
+            let rest = normalized[image...].prefix(400)
+            if rest.contains("](http") || rest.contains("]( http") {
+                signals.append("exfiltration")
+                let url = rest.drop(while: { $0 != "(" })
+                let query = url.prefix(while: { $0 != ")" })
+                score = max(score, query.contains("?") || query.contains("{") ? 0.95 : 0.7)
+            }
+        }
+        for marker in ["](http", "]( http"] where normalized.contains(marker) {
+            let after = normalized.occurrences(of: marker).map { normalized[$0...].prefix(300).prefix(while: { $0 != ")" }) }
+            if after.contains(where: { $0.contains("{{") || $0.contains("{") || $0.contains("key=") || $0.contains("token=") || $0.contains("data=") }) {
+                signals.append("exfiltration")
+                score = max(score, 0.9)
+            }
+        }
+        for marker in ["<|im_start|>", "<|system|>", "[inst]", "<<sys>>", "### system", "###system", "<|endoftext|>", "</system>", "<system>"]
+        where normalized.contains(marker) {
+            signals.append("instruction_override")
+            score = max(score, 0.8)
+        }
+        for line in normalized.split(separator: "\n") {
+            let trimmed = String(line).trimming([" ", "\t", ">", "*", "-"])
+            if trimmed.hasPrefix("system:") || trimmed.hasPrefix("system prompt:") || trimmed.hasPrefix("assistant:") {
+                signals.append("instruction_override")
+                score = max(score, 0.6)
+            }
+        }
+        return score
+    }
+
+    /// Base64 runs of at least 16 characters that decode to mostly printable text.
+    static func decodedBase64Runs(_ text: String) -> [String]? {
+        var results: [String] = []
+        var current: [UInt8] = []
+        func flush() {
+            defer { current.removeAll(keepingCapacity: true) }
+            guard current.count >= 16, let bytes = Base64.decode(current), bytes.count >= 8 else { return }
+            let printable = bytes.filter { ($0 >= 32 && $0 < 127) || $0 == 10 || $0 >= 0xC2 }.count
+            guard Double(printable) / Double(bytes.count) > 0.9, let decoded = String(validating: bytes, as: UTF8.self) else { return }
+            results.append(decoded)
+        }
+        for byte in text.utf8 {
+            let isBase64 = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 43 || byte == 47 || byte == 61
+                || byte == 45 || byte == 95
+            if isBase64 { current.append(byte) } else { flush() }
+        }
+        flush()
+        return results
+    }
+}
+
+/// A small base64 decoder (standard and URL-safe alphabets, padding optional).
+enum Base64 {
+    static func decode(_ input: [UInt8]) -> [UInt8]? {
+        var values: [UInt8] = []
+        values.reserveCapacity(input.count)
+        for byte in input {
+            switch byte {
+            case 65...90: values.append(byte - 65)
+            case 97...122: values.append(byte - 71)
+            case 48...57: values.append(byte + 4)
+            case 43, 45: values.append(62)
+            case 47, 95: values.append(63)
+            case 61: break
+            default: return nil
+            }
+        }
+        guard values.count % 4 != 1 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(values.count * 3 / 4)
+        var index = 0
+        while index + 1 < values.count {
+            let a = values[index], b = values[index + 1]
+            output.append(a << 2 | b >> 4)
+            if index + 2 < values.count {
+                let c = values[index + 2]
+                output.append((b & 0x0F) << 4 | c >> 2)
+                if index + 3 < values.count { output.append((c & 0x03) << 6 | values[index + 3]) }
+            }
+            index += 4
+        }
+        return output
+    }
+}

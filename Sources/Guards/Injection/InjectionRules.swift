@@ -1,0 +1,134 @@
+/// Word classes and the phrase rules built from them, in English, French, German and Spanish
+/// (matched on normalised text: lowercased, accents folded, obfuscation undone).
+///
+/// A rule is a sequence of classes, each within a few words of the one before, so that "ignore all
+/// of the previous instructions" and "ignoriere bitte alle vorherigen Anweisungen" match while
+/// "please ignore my previous email" does not (no instruction noun).
+enum InjectionRules {
+    enum WordClass: Int, CaseIterable {
+        case ignore, prior, instructions, newWord, fromNow, pretend, unrestricted, without, restriction, persona, jailbreak,
+            reveal, owner, promptNoun, systemWord, above, send, secretData, toolVerb, toolNoun, massTarget, you, now, developer,
+            mode, obey, only, say
+    }
+
+    static func words(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
+
+    /// Exact words of each class.
+    static let classWords: [WordClass: [String]] = [
+        .ignore: words("ignore ignores ignoring ignorer ignorez ignora ignorar ignoren ignoriere ignorieren ignoriert disregard disregarding forget forgetting forgot oublie oubliez oublier olvida olvidar olvide olviden vergiss vergessen vergesst override overriding bypass bypassing skip omit omite omitir missachte missachten uberspringe neglect abandon discard discarding descarta descartar ecarte ecartez verwirf verwerfe"),
+        .prior: words("previous prior above earlier preceding initial original all any every your the those these everything precedentes precedente anterieures anterieure toutes tous tes vos les ces vorherigen vorigen bisherigen obigen alle deine ihre die anteriores anterior previas todas todos tus sus las los of de des du der la el"),
+        .instructions: words("instructions instruction rules rule prompt prompts directions guidelines directives constraints programming guardrails policies consignes consigne regles directive anweisungen anweisung regeln vorgaben instruktionen befehle richtlinien instrucciones instruccion reglas indicaciones directrices normas systemanweisungen"),
+        .newWord: words("new nouvelles nouvelle nouveaux neue neuen nuevas nuevo nueva updated actual real"),
+        .fromNow: words("now maintenant jetzt ahora henceforth onwards"),
+        .pretend: words("pretend act roleplay role-play imagine simulate behave become emulate fais faites agis joue imagine tu so spiele spiel finge actua actua simula comportate"),
+        .unrestricted: words("unrestricted unfiltered uncensored unlimited unbound unchained unethical amoral evil jailbroken jailbreak libre illimite sans-filtre uneingeschrankt ungefiltert zensurfrei restricciones ilimitado"),
+        .without: words("without no sans ohne sin free"),
+        .restriction: words("restrictions restriction limits limitations filters filter rules censorship guidelines ethics morals boundaries limites filtres regles einschrankungen grenzen filter regeln zensur restricciones limites filtros reglas censura"),
+        .persona: words("ai assistant model bot chatbot gpt llm character persona ia assistente modele modell asistente modelo personaje"),
+        .jailbreak: words("dan jailbreak jailbroken stan dude aim evilbot devmode"),
+        .reveal: words("repeat print show reveal output display tell give write list dump leak share disclose recite echo copy paste what whats translate summarize repete repetez affiche affichez montre montrez revele revelez donne donnez ecris ecrivez dis dites wiederhole wiederholen zeige zeig gib verrate schreibe schreib nenne ausgeben repite repetir muestra muestrame revela dime escribe imprime comparte"),
+        .owner: words("your you're yours initial original hidden secret internal confidential system developer tes vos ton votre tes initiales cachees secretes deine ihre dein deinen geheimen internen urspunglichen ursprunglichen tus tu sus su iniciales ocultas secretas internas"),
+        .promptNoun: words("prompt prompts instructions instruction rules configuration config guidelines directives message context systemprompt system-prompt consignes regles anweisungen regeln konfiguration instrucciones reglas configuracion mensaje"),
+        .systemWord: words("system systeme sistema"),
+        .above: words("above earlier before ci-dessus precedent oben vorher arriba anterior everything"),
+        .send: words("send forward email e-mail mail post upload transmit exfiltrate leak submit append attach include envoie envoyez envoyer transfere transferez sende senden schicke schicken leite envia enviar manda mandar reenvia adjunta incluye"),
+        .secretData: words("password passwords credentials credential api apikey api_key token tokens secret secrets keys key customer customers clients conversation history database data emails addresses list contacts records ssn cards passwort passworter kennwort zugangsdaten kunden daten kundenliste mot motdepasse identifiants clients donnees historique contrasena credenciales clientes datos historial lista"),
+        .toolVerb: words("call invoke execute trigger run fire appelle appelez execute executez lance rufe fuhre fuhr starte llama ejecuta invoca lanza"),
+        .toolNoun: words("tool tools function functions api endpoint command commands action plugin outil outils fonction commande werkzeug funktion befehl herramienta funcion comando"),
+        .massTarget: words("all every everyone everybody entire whole tous toutes alle jeden samtliche todos todas cada"),
+        .you: words("you tu vous du ihr tu usted"),
+        .now: words("now maintenant desormais jetzt nun ahora"),
+        .developer: words("developer dev debug god admin administrator root developpeur entwickler desarrollador sudo"),
+        .mode: words("mode modus modo"),
+        .obey: words("obey comply follow gehorche befolge obeis obedece obeir"),
+        .only: words("only seulement nur solo solamente"),
+        .say: words("say respond answer reply output dis reponds antworte sag responde di"),
+    ]
+
+    /// Word prefixes of each class, for inflected and compound forms.
+    static let classPrefixes: [WordClass: [String]] = [
+        .instructions: ["instruct", "anweisung", "instrucc", "consign", "directiv", "guideline", "richtlini"],
+        .restriction: ["restrict", "einschrank", "limitat", "restricc", "censor", "zensur"],
+        .ignore: ["ignor", "disregard", "olvid", "oubli", "vergiss"],
+        .secretData: ["password", "credential", "passwort", "contrase", "kunden", "customer"],
+        .reveal: ["reveal", "wiederhol", "repit", "repet"],
+    ]
+
+    struct Rule {
+        var name: String
+        var classes: [WordClass]
+        /// Largest number of words between two consecutive classes.
+        var gap: Int
+        var score: Double
+    }
+
+    static let rules: [Rule] = [
+        Rule(name: "instruction_override", classes: [.ignore, .instructions], gap: 5, score: 0.92),
+        Rule(name: "instruction_override", classes: [.ignore, .prior, .promptNoun], gap: 4, score: 0.9),
+        Rule(name: "instruction_override", classes: [.ignore, .above], gap: 2, score: 0.75),
+        Rule(name: "instruction_override", classes: [.newWord, .instructions], gap: 1, score: 0.8),
+        Rule(name: "instruction_override", classes: [.fromNow, .you, .obey], gap: 4, score: 0.75),
+        Rule(name: "instruction_override", classes: [.only, .obey], gap: 3, score: 0.5),
+        Rule(name: "instruction_override", classes: [.obey, .only], gap: 3, score: 0.5),
+        Rule(name: "roleplay_jailbreak", classes: [.pretend, .without, .restriction], gap: 8, score: 0.9),
+        Rule(name: "roleplay_jailbreak", classes: [.persona, .without, .restriction], gap: 4, score: 0.9),
+        Rule(name: "roleplay_jailbreak", classes: [.without, .restriction, .persona], gap: 3, score: 0.85),
+        Rule(name: "roleplay_jailbreak", classes: [.unrestricted, .persona], gap: 3, score: 0.85),
+        Rule(name: "roleplay_jailbreak", classes: [.pretend, .unrestricted], gap: 6, score: 0.85),
+        Rule(name: "roleplay_jailbreak", classes: [.you, .now, .unrestricted], gap: 4, score: 0.85),
+        Rule(name: "roleplay_jailbreak", classes: [.jailbreak], gap: 0, score: 0.6),
+        Rule(name: "roleplay_jailbreak", classes: [.developer, .mode, .without], gap: 6, score: 0.8),
+        Rule(name: "roleplay_jailbreak", classes: [.pretend, .developer, .mode], gap: 4, score: 0.8),
+        Rule(name: "roleplay_jailbreak", classes: [.you, .now, .persona], gap: 3, score: 0.6),
+        Rule(name: "system_prompt_extraction", classes: [.reveal, .owner, .promptNoun], gap: 4, score: 0.9),
+        Rule(name: "system_prompt_extraction", classes: [.reveal, .systemWord, .promptNoun], gap: 4, score: 0.9),
+        Rule(name: "system_prompt_extraction", classes: [.reveal, .above], gap: 4, score: 0.55),
+        Rule(name: "system_prompt_extraction", classes: [.owner, .promptNoun, .reveal], gap: 3, score: 0.6),
+        Rule(name: "exfiltration", classes: [.send, .secretData], gap: 6, score: 0.55),
+        Rule(name: "tool_abuse", classes: [.toolVerb, .toolNoun], gap: 4, score: 0.6),
+        Rule(name: "tool_abuse", classes: [.toolVerb, .massTarget], gap: 4, score: 0.55),
+    ]
+
+    static let lookup: [String: UInt64] = {
+        var table: [String: UInt64] = [:]
+        for (wordClass, list) in classWords {
+            for word in list { table[word, default: 0] |= 1 << UInt64(wordClass.rawValue) }
+        }
+        return table
+    }()
+
+    static func classes(of word: String) -> UInt64 {
+        var mask = lookup[word] ?? 0
+        for (wordClass, prefixes) in classPrefixes where prefixes.contains(where: { word.hasPrefix($0) }) {
+            mask |= 1 << UInt64(wordClass.rawValue)
+        }
+        return mask
+    }
+
+    /// Every rule that matches the class masks of consecutive words, with its score.
+    static func matches(_ masks: [UInt64]) -> [(name: String, score: Double)] {
+        var hits: [(String, Double)] = []
+        for rule in rules {
+            let firstBit = UInt64(1) << UInt64(rule.classes[0].rawValue)
+            var matched = false
+            for start in masks.indices where masks[start] & firstBit != 0 {
+                var position = start
+                var complete = true
+                for wordClass in rule.classes.dropFirst() {
+                    let bit = UInt64(1) << UInt64(wordClass.rawValue)
+                    var found: Int?
+                    var k = position + 1
+                    while k < masks.count && k <= position + 1 + rule.gap {
+                        if masks[k] & bit != 0 { found = k; break }
+                        k += 1
+                    }
+                    guard let next = found else { complete = false; break }
+                    position = next
+                }
+                if complete { matched = true; break }
+            }
+            if matched { hits.append((rule.name, rule.score)) }
+        }
+        return hits
+    }
+}

@@ -1,0 +1,131 @@
+/// Undoes the obfuscations attackers use to slip instructions past keyword filters, and reports
+/// which ones it saw (each is itself a signal): zero-width characters, homoglyphs from other
+/// scripts, fullwidth forms, spaced-out letters and leetspeak. Diacritics are folded so that French,
+/// German and Spanish phrases match without accents.
+struct TextNormalizer {
+    struct Result {
+        /// Lowercased, folded text.
+        var text: String
+        /// Zero-width characters inside words.
+        var zeroWidth = 0
+        /// Words mixing Latin letters with look-alike letters of another script.
+        var mixedScriptWords = 0
+        /// Runs of five or more single letters separated by spaces (i g n o r e).
+        var spacedRuns = 0
+        /// Words made readable only by reading digits as letters (1gn0r3).
+        var leetWords = 0
+    }
+
+    static let zeroWidth: Set<UInt32> = [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E]
+
+    /// Cyrillic and Greek letters that look like Latin ones.
+    static let homoglyphs: [UInt32: Character] = [
+        0x0430: "a", 0x0435: "e", 0x043E: "o", 0x0440: "p", 0x0441: "c", 0x0443: "y", 0x0445: "x", 0x0456: "i", 0x0458: "j",
+        0x04BB: "h", 0x0501: "d", 0x051B: "q", 0x0455: "s", 0x0410: "a", 0x0415: "e", 0x041E: "o", 0x0420: "p", 0x0421: "c",
+        0x0422: "t", 0x041D: "h", 0x041A: "k", 0x041C: "m", 0x0412: "b", 0x0425: "x", 0x0406: "i", 0x03BF: "o", 0x03B1: "a",
+        0x03B5: "e", 0x03B9: "i", 0x03BA: "k", 0x03BD: "v", 0x03C1: "p", 0x03C4: "t", 0x03C5: "u", 0x039F: "o", 0x0391: "a",
+        0x0395: "e", 0x0399: "i", 0x039A: "k", 0x039C: "m", 0x039D: "n", 0x03A1: "p", 0x03A4: "t", 0x03A7: "x",
+    ]
+
+    static let folded: [Character: Character] = [
+        "à": "a", "á": "a", "â": "a", "ä": "a", "ã": "a", "å": "a", "ç": "c", "è": "e", "é": "e", "ê": "e", "ë": "e", "ì": "i",
+        "í": "i", "î": "i", "ï": "i", "ñ": "n", "ò": "o", "ó": "o", "ô": "o", "ö": "o", "õ": "o", "ù": "u", "ú": "u", "û": "u",
+        "ü": "u", "ÿ": "y", "ß": "s", "œ": "o", "æ": "a", "’": "'", "‘": "'",
+    ]
+
+    static let leet: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"]
+
+    static func normalize(_ text: String) -> Result {
+        var result = Result(text: "")
+        var output = String.UnicodeScalarView()
+        output.reserveCapacity(text.unicodeScalars.count)
+        var wordHasLatin = false
+        var wordHasLookalike = false
+        var previous: Unicode.Scalar = " "
+        for scalar in text.unicodeScalars {
+            let value = scalar.value
+            if zeroWidth.contains(value) {
+                if previous.properties.isAlphabetic { result.zeroWidth += 1 }
+                continue
+            }
+            var mapped = scalar
+            if let latin = homoglyphs[value] {
+                mapped = latin.unicodeScalars.first!
+                wordHasLookalike = true
+            } else if (0xFF01...0xFF5E).contains(value), let ascii = Unicode.Scalar(value - 0xFEE0) {
+                mapped = ascii
+            } else if scalar.isASCII && scalar.properties.isAlphabetic {
+                wordHasLatin = true
+            }
+            if !mapped.properties.isAlphabetic && !(mapped.value >= 48 && mapped.value <= 57) {
+                if wordHasLatin && wordHasLookalike { result.mixedScriptWords += 1 }
+                wordHasLatin = false
+                wordHasLookalike = false
+            }
+            for lower in mapped.properties.lowercaseMapping.unicodeScalars {
+                if let fold = folded[Character(lower)] {
+                    output.append(contentsOf: String(fold).unicodeScalars)
+                } else {
+                    output.append(lower)
+                }
+            }
+            previous = scalar
+        }
+        if wordHasLatin && wordHasLookalike { result.mixedScriptWords += 1 }
+        result.text = String(output)
+        return result
+    }
+
+    /// Joins runs of single letters separated by single spaces: "i g n o r e  a l l" -> "ignore all".
+    static func collapseSpacedLetters(_ text: String, runs: inout Int) -> String {
+        let scalars = Array(text.unicodeScalars)
+        var output = String.UnicodeScalarView()
+        var i = 0
+        func single(_ k: Int) -> Bool {
+            k < scalars.count && scalars[k].properties.isAlphabetic && (k == 0 || !scalars[k - 1].properties.isAlphabetic)
+                && (k + 1 >= scalars.count || !scalars[k + 1].properties.isAlphabetic)
+        }
+        while i < scalars.count {
+            // A run: letter, space, letter, space, ... at least five letters.
+            var j = i
+            var letters = 0
+            while single(j) && (j + 1 >= scalars.count || scalars[j + 1] == " ") {
+                letters += 1
+                j += 2
+                // A double space separates words inside a run.
+                if j < scalars.count && scalars[j] == " " && single(j + 1) { j += 1 }
+            }
+            if letters >= 5 {
+                runs += 1
+                var k = i
+                while k < min(j, scalars.count) {
+                    if scalars[k].properties.isAlphabetic {
+                        output.append(scalars[k])
+                    } else if k + 1 < scalars.count && scalars[k] == " " && scalars[k + 1] == " " {
+                        output.append(" ")
+                    }
+                    k += 1
+                }
+                output.append(" ")
+                i = j
+            } else {
+                output.append(scalars[i])
+                i += 1
+            }
+        }
+        return String(output)
+    }
+
+    /// Reads digits and symbols inside letter words as the letters they imitate.
+    static func deLeet(_ word: Substring) -> String? {
+        guard word.contains(where: \.isLetter), word.contains(where: { leet[$0] != nil }) else { return nil }
+        return String(word.map { leet[$0] ?? $0 })
+    }
+}
+
+/// Lowercasing and accent folding shared by the guards' phrase matching.
+public enum TextFolding {
+    public static func fold(_ text: String) -> String {
+        TextNormalizer.normalize(text).text
+    }
+}

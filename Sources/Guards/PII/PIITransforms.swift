@@ -1,0 +1,160 @@
+/// Replacing personal data in text: redaction (`[EMAIL]`) or pseudonymization (`<PERSON_1>`, stable
+/// within one invocation, reversible with the same table).
+public enum PIIRedaction {
+    /// The text with every finding replaced by `[TYPE]`. Findings must not overlap (the detector's never do).
+    public static func redact(_ text: String, _ findings: [PIIFinding]) -> String {
+        replace(text, findings) { "[\($0.type.rawValue)]" }
+    }
+
+    static func replace(_ text: String, _ findings: [PIIFinding], with replacement: (PIIFinding) -> String) -> String {
+        guard !findings.isEmpty else { return text }
+        let scalars = Array(text.unicodeScalars)
+        var output = String.UnicodeScalarView()
+        var position = 0
+        for finding in findings.sorted(by: { $0.start < $1.start }) where finding.start >= position && finding.end <= scalars.count {
+            output.append(contentsOf: scalars[position..<finding.start])
+            output.append(contentsOf: replacement(finding).unicodeScalars)
+            position = finding.end
+        }
+        output.append(contentsOf: scalars[position...])
+        return String(output)
+    }
+
+    public static func value(_ text: String, _ finding: PIIFinding) -> String {
+        let scalars = Array(text.unicodeScalars)
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars[finding.start..<min(finding.end, scalars.count)])
+        return String(view)
+    }
+}
+
+/// Placeholders for personal data, stable per invocation: the same value always gets the same
+/// placeholder, so a model can still tell that two mentions are one person. The table never leaves
+/// the gateway and is not logged.
+public struct Pseudonymizer: Sendable, Hashable {
+    /// value -> placeholder
+    public private(set) var placeholders: [String: String] = [:]
+    private var counters: [PIIType: Int] = [:]
+
+    public init() {}
+
+    public var isEmpty: Bool { placeholders.isEmpty }
+
+    public mutating func pseudonymize(_ text: String, _ findings: [PIIFinding]) -> String {
+        let values = findings.map { PIIRedaction.value(text, $0) }
+        for (finding, value) in zip(findings, values) where placeholders[value] == nil {
+            let next = (counters[finding.type] ?? 0) + 1
+            counters[finding.type] = next
+            placeholders[value] = "<\(finding.type.rawValue)_\(next)>"
+        }
+        return PIIRedaction.replace(text, findings) { placeholders[PIIRedaction.value(text, $0)] ?? "[\($0.type.rawValue)]" }
+    }
+
+    /// The text with every placeholder put back to its real value.
+    public func restore(_ text: String) -> String {
+        guard !placeholders.isEmpty, text.contains("<") else { return text }
+        var result = text
+        // Longest placeholders first, so <PERSON_10> is not read as <PERSON_1> followed by "0>".
+        for (value, placeholder) in placeholders.sorted(by: { $0.value.count > $1.value.count }) {
+            result = result.replacingAll(placeholder, with: value)
+        }
+        return result
+    }
+}
+
+extension String {
+    /// Foundation-free replacement of every occurrence.
+    func replacingAll(_ target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var result = ""
+        var index = startIndex
+        while index < endIndex {
+            if self[index...].hasPrefix(target) {
+                result += replacement
+                index = self.index(index, offsetBy: target.count)
+            } else {
+                result.append(self[index])
+                index = self.index(after: index)
+            }
+        }
+        return result
+    }
+}
+
+/// Guards a text stream: holds back the last `holdback` scalars so that an entity split across
+/// chunks is seen whole, releases the rest with personal data replaced, and flushes at the end.
+/// A cut never falls inside a finding.
+public struct StreamingRedactor: Sendable {
+    public enum Mode: Sendable {
+        /// Replace every finding with `[TYPE]`.
+        case redactAll
+        /// Replace findings whose value is not in `allowed` (values the caller sent itself), and
+        /// put pseudonym placeholders back.
+        case leakCheck(allowed: Set<String>, pseudonyms: Pseudonymizer)
+    }
+
+    let detector: PIIDetector
+    let holdback: Int
+    let mode: Mode
+    private var pending: [Unicode.Scalar] = []
+    /// Findings replaced so far, by type.
+    public private(set) var replaced: [PIIType: Int] = [:]
+
+    public init(detector: PIIDetector = PIIDetector(), holdback: Int = 96, mode: Mode = .redactAll) {
+        self.detector = detector
+        self.holdback = holdback
+        self.mode = mode
+    }
+
+    /// Adds a chunk; returns the text that is safe to release now (possibly empty).
+    public mutating func push(_ chunk: String) -> String {
+        pending.append(contentsOf: chunk.unicodeScalars)
+        guard pending.count > holdback else { return "" }
+        return release(upTo: pending.count - holdback, final: false)
+    }
+
+    /// Releases everything still held back.
+    public mutating func finish() -> String {
+        release(upTo: pending.count, final: true)
+    }
+
+    private mutating func release(upTo proposed: Int, final: Bool) -> String {
+        var text = String.UnicodeScalarView()
+        text.append(contentsOf: pending)
+        let buffer = restoreIfNeeded(String(text))
+        let scalars = Array(buffer.unicodeScalars)
+        // Restoring pseudonyms changes lengths; work on the restored buffer from here on.
+        var cut = final ? scalars.count : max(0, proposed + (scalars.count - pending.count))
+        let findings = detector.detect(buffer)
+        for finding in findings where finding.start < cut && finding.end > cut {
+            cut = final ? finding.end : finding.start
+        }
+        // Never cut inside a placeholder being written (<PERSON_1>) either.
+        if !final, let open = scalars[..<cut].lastIndex(of: "<"), !scalars[open..<cut].contains(">"), cut - open < 24 { cut = open }
+        let released = findings.filter { $0.end <= cut }
+        var head = String.UnicodeScalarView()
+        head.append(contentsOf: scalars[..<cut])
+        let output = replace(String(head), released)
+        pending = Array(scalars[cut...])
+        return output
+    }
+
+    private func restoreIfNeeded(_ text: String) -> String {
+        if case .leakCheck(_, let pseudonyms) = mode { return pseudonyms.restore(text) }
+        return text
+    }
+
+    private mutating func replace(_ text: String, _ findings: [PIIFinding]) -> String {
+        var chosen: [PIIFinding] = []
+        for finding in findings {
+            switch mode {
+            case .redactAll:
+                chosen.append(finding)
+            case .leakCheck(let allowed, _):
+                if !allowed.contains(PIIRedaction.value(text, finding)) { chosen.append(finding) }
+            }
+        }
+        for finding in chosen { replaced[finding.type, default: 0] += 1 }
+        return PIIRedaction.redact(text, chosen)
+    }
+}

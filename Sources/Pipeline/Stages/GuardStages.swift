@@ -1,0 +1,162 @@
+import Core
+import Guards
+
+/// Checks the input before any model sees it: prompt injection (in the input and, if the contract
+/// says so, in quoted or retrieved content of the context), forbidden topics (refused with the
+/// contract's message), and personal data (422 when the data policy blocks it; otherwise noted per
+/// string so the call stage can redact or pseudonymize it for each provider).
+public struct GuardInputStage: InvocationStage {
+    public var name: String { "guard_input" }
+    public init() {}
+
+    public func run(_ context: inout InvocationContext, _ environment: PipelineEnvironment) async throws(GatewayError) {
+        guard let useCase = context.useCase, let input = context.input else { return }
+        let guards = environment.guards
+        let policy = useCase.guards
+        let strings = JSONStrings.leaves(input)
+
+        // Prompt injection.
+        var scanned = strings.map(\.value)
+        if policy.scanContext, let callerContext = context.callerContext {
+            scanned += JSONStrings.leaves(callerContext).filter { $0.path != "$.data_subject" }.map(\.value)
+        }
+        let assessment = guards.injection.assess(scanned.joined(separator: "\n"))
+        context.guardReport.injectionScore = assessment.score
+        context.guardReport.injectionSignals = assessment.signals
+        if assessment.score >= policy.injectionThreshold {
+            switch policy.injectionAction {
+            case .block:
+                throw GatewayError(
+                    status: 422, code: .init(rawValue: "prompt_injection_detected"),
+                    message: "The request was blocked by the prompt-injection guard (score \(String(format: "%.2f", assessment.score)); signals: \(assessment.signals.joined(separator: ", ")))."
+                )
+            case .escalate:
+                context.escalationReasons.append(.injectionFlag(assessment.score))
+            case .flag:
+                break
+            }
+        }
+
+        // Forbidden topics: refused with the contract's message.
+        if !useCase.usage.forbiddenTopics.isEmpty {
+            let folded = TopicMatcher.fold(strings.map(\.value).joined(separator: " \n "))
+            for topic in useCase.usage.forbiddenTopics where TopicMatcher.mentions(folded, any: useCase.usage.topicKeywords[topic] ?? [topic]) {
+                context.guardReport.forbiddenTopic = topic
+                context.refusalMessage = useCase.usage.refusalMessage ?? "This request is outside what this assistant may handle."
+                context.decision = .refused
+                context.finished = true
+                return
+            }
+        }
+
+        // Personal data.
+        var types: [String: Int] = [:]
+        for leaf in strings {
+            let findings = guards.pii.detect(leaf.value)
+            guard !findings.isEmpty else { continue }
+            context.inputPII[leaf.path] = findings
+            for finding in findings { types[finding.type.rawValue, default: 0] += 1 }
+        }
+        context.guardReport.inputPII = types
+        if useCase.dataPolicy.piiAction == .block && !types.isEmpty {
+            throw GatewayError(
+                status: 422, code: .init(rawValue: "pii_detected"),
+                message: "The input contains personal data this use case may not receive: \(types.keys.sorted().joined(separator: ", ")).")
+        }
+    }
+}
+
+/// After the output is validated: pseudonyms are put back, and personal data in the output that the
+/// input did not contain (a leak from the model or its context) is redacted and counted.
+public struct GuardOutputStage: InvocationStage {
+    public var name: String { "guard_output" }
+    public init() {}
+
+    public func run(_ context: inout InvocationContext, _ environment: PipelineEnvironment) async throws(GatewayError) {
+        guard let useCase = context.useCase, let output = context.output else { return }
+        var restored = output
+        if !context.pseudonyms.isEmpty {
+            let table = context.pseudonyms
+            restored = JSONStrings.map(restored) { table.restore($0) }
+        }
+        if useCase.guards.piiLeakCheck {
+            let inputText = context.input.map { JSONStrings.leaves($0).map(\.value).joined(separator: "\n") } ?? ""
+            var leaks: [String: Int] = [:]
+            let detector = environment.guards.pii
+            restored = JSONStrings.map(restored) { text in
+                let leaked = detector.detect(text).filter { !inputText.contains(PIIRedaction.value(text, $0)) }
+                for finding in leaked { leaks[finding.type.rawValue, default: 0] += 1 }
+                return PIIRedaction.redact(text, leaked)
+            }
+            context.guardReport.outputLeaks = leaks
+        }
+        context.output = restored
+    }
+}
+
+/// String values of a JSON document with their paths, and a way to rewrite them.
+public enum JSONStrings {
+    public struct Leaf: Sendable {
+        public var path: String
+        public var value: String
+    }
+
+    public static func leaves(_ value: JSONValue, path: String = "$") -> [Leaf] {
+        switch value {
+        case .string(let text): return [Leaf(path: path, value: text)]
+        case .array(let items): return items.enumerated().flatMap { leaves($0.element, path: "\(path)[\($0.offset)]") }
+        case .object(let members): return members.keys.sorted().flatMap { leaves(members[$0]!, path: "\(path).\($0)") }
+        default: return []
+        }
+    }
+
+    public static func map(_ value: JSONValue, path: String = "$", _ transform: (String) -> String) -> JSONValue {
+        mapWithPath(value, path: path) { _, text in transform(text) }
+    }
+
+    public static func mapWithPath(_ value: JSONValue, path: String = "$", _ transform: (String, String) -> String) -> JSONValue {
+        switch value {
+        case .string(let text): return .string(transform(path, text))
+        case .array(let items): return .array(items.enumerated().map { mapWithPath($0.element, path: "\(path)[\($0.offset)]", transform) })
+        case .object(let members):
+            var result: [String: JSONValue] = [:]
+            for (key, member) in members { result[key] = mapWithPath(member, path: "\(path).\(key)", transform) }
+            return .object(result)
+        default: return value
+        }
+    }
+}
+
+/// Whole-word, case- and accent-insensitive phrase matching for forbidden topics.
+public enum TopicMatcher {
+    public static func fold(_ text: String) -> String {
+        let folded = TextFolding.fold(text)
+        return " " + String(folded.map { $0.isLetter || $0.isNumber ? $0 : " " }) + " "
+    }
+
+    public static func mentions(_ folded: String, any keywords: [String]) -> Bool {
+        keywords.contains { keyword in
+            let needle = fold(keyword).split(separator: " ").joined(separator: " ")
+            return !needle.isEmpty && folded.split(separator: " ").joined(separator: " ").wrappedContains(" " + needle + " ")
+        }
+    }
+}
+
+extension String {
+    func wrappedContains(_ needle: String) -> Bool {
+        (" " + self + " ").contains(needle)
+    }
+}
+
+extension CallModelStage {
+    /// The effective PII action for a provider: the stricter of the use case's and the provider's.
+    /// The in-process local engine receives the input as is unless its provider sets an action.
+    static func piiAction(useCase: UseCase, provider: ProviderConfiguration?) -> DataPolicy.PIIAction {
+        let order: [DataPolicy.PIIAction] = [.allow, .pseudonymize, .redact, .block]
+        let own = provider?.piiAction
+        if provider?.kind == .local { return own ?? .allow }
+        let base = useCase.dataPolicy.piiAction
+        guard let own else { return base }
+        return order.firstIndex(of: own)! > order.firstIndex(of: base)! ? own : base
+    }
+}
