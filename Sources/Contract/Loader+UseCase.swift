@@ -165,7 +165,7 @@ extension Loader {
         var policy = UsagePolicy()
         policy.allowedTopics = fields["allowed_topics"]?.stringList ?? []
         for item in fields["forbidden_topics"]?.sequence ?? [] {
-            if let name = item.string {
+            if case .scalar = item.node, let name = item.string {
                 policy.forbiddenTopics.append(name)
                 policy.topicKeywords[name] = [name]
             } else if let topic = item.mapping(allowed: ["name", "keywords"]), let name = required(topic, "name", in: item)?.nonEmptyString {
