@@ -70,18 +70,42 @@ public struct InjectionDetector: Sendable {
         var masks: [UInt64] = []
         var leet = false
         var snakeCaseAction = false
-        for token in collapsed.split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "_" || $0 == "'" || $0 == "-" || $0 == "@" || $0 == "$") }) {
-            let word = String(token).trimming(["'", "-"])
-            var mask = InjectionRules.classes(of: word)
-            if mask == 0, let decoded = TextNormalizer.deLeet(Substring(word)) {
-                mask = InjectionRules.classes(of: decoded)
-                if mask != 0 { leet = true }
+        var hasDestination = false
+        let bytes = Array(collapsed.utf8)
+        masks.reserveCapacity(bytes.count / 5)
+        var start = 0
+        func isWordByte(_ b: UInt8) -> Bool {
+            (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 || b == 95 || b == 39 || b == 45 || b == 64 || b == 36 || b == 46
+        }
+        var index = 0
+        while index <= bytes.count {
+            if index < bytes.count && isWordByte(bytes[index]) { index += 1; continue }
+            if index > start {
+                var slice = bytes[start..<index]
+                while let last = slice.last, last == 39 || last == 45 || last == 46 { slice = slice.dropLast() }
+                while let first = slice.first, first == 39 || first == 45 || first == 46 { slice = slice.dropFirst() }
+                if !slice.isEmpty {
+                    let word = String(decoding: slice, as: UTF8.self)
+                    if slice.contains(64) && slice.contains(46) { hasDestination = true }  // an e-mail address
+                    var mask = InjectionRules.classes(of: word)
+                    if mask == 0 && slice.contains(where: { ($0 >= 48 && $0 <= 57) || $0 == 64 || $0 == 36 }),
+                        let decoded = TextNormalizer.deLeet(Substring(word))
+                    {
+                        mask = InjectionRules.classes(of: decoded)
+                        if mask != 0 { leet = true }
+                    }
+                    if slice.contains(95) && slice.count > 4, let first = slice.first, first >= 97 && first <= 122 { snakeCaseAction = true }
+                    masks.append(mask)
+                }
             }
-            if word.contains("_") && word.count > 4 && word.first?.isLetter == true { snakeCaseAction = true }
-            masks.append(mask)
+            index += 1
+            start = index
         }
         if leet { signals.append("leetspeak"); obfuscated = true }
-        for hit in InjectionRules.matches(masks) {
+        // Sending data somewhere is only exfiltration when there is somewhere to send it.
+        let collapsedBytes = ByteText(collapsed)
+        hasDestination = hasDestination || collapsedBytes.contains("http") || collapsedBytes.contains("www.")
+        for hit in InjectionRules.matches(masks) where hit.name != "exfiltration" || hasDestination {
             signals.append(hit.name)
             score = max(score, hit.score)
         }
@@ -109,32 +133,46 @@ public struct InjectionDetector: Sendable {
     /// Markdown images and links that carry data out, and chat-template markers in user text.
     func structuralScore(_ text: String, normalized: String, signals: inout [String]) -> Double {
         var score = 0.0
-        if let image = normalized.occurrences(of: "![").first {
-            let rest = normalized[image...].prefix(400)
-            if rest.contains("](http") || rest.contains("]( http") {
+        let bytes = ByteText(normalized)
+        func slice(from start: Int, max length: Int, until stop: UInt8) -> ArraySlice<UInt8> {
+            let end = min(bytes.bytes.count, start + length)
+            let window = bytes.bytes[start..<end]
+            return window.prefix { $0 != stop }
+        }
+        func has(_ window: ArraySlice<UInt8>, _ needle: String) -> Bool { ByteText(String(decoding: window, as: UTF8.self)).contains(needle) }
+        if let image = bytes.firstIndex(of: "![") {
+            let rest = bytes.bytes[image..<min(bytes.bytes.count, image + 400)]
+            let restText = ByteText(String(decoding: rest, as: UTF8.self))
+            if restText.contains("](http") || restText.contains("]( http") {
                 signals.append("exfiltration")
-                let url = rest.drop(while: { $0 != "(" })
-                let query = url.prefix(while: { $0 != ")" })
-                score = max(score, query.contains("?") || query.contains("{") ? 0.95 : 0.7)
+                let open = rest.firstIndex(of: 40) ?? image
+                let query = slice(from: open, max: 400, until: 41)
+                score = max(score, has(query, "?") || has(query, "{") ? 0.95 : 0.7)
             }
         }
-        for marker in ["](http", "]( http"] where normalized.contains(marker) {
-            let after = normalized.occurrences(of: marker).map { normalized[$0...].prefix(300).prefix(while: { $0 != ")" }) }
-            if after.contains(where: { $0.contains("{{") || $0.contains("{") || $0.contains("key=") || $0.contains("token=") || $0.contains("data=") }) {
-                signals.append("exfiltration")
-                score = max(score, 0.9)
+        for marker in ["](http", "]( http"] {
+            var from = 0
+            while let at = bytes.firstIndex(of: marker, from: from) {
+                let target = slice(from: at, max: 300, until: 41)
+                if has(target, "{") || has(target, "key=") || has(target, "token=") || has(target, "data=") {
+                    signals.append("exfiltration")
+                    score = max(score, 0.9)
+                }
+                from = at + 1
             }
         }
         for marker in ["<|im_start|>", "<|system|>", "[inst]", "<<sys>>", "### system", "###system", "<|endoftext|>", "</system>", "<system>"]
-        where normalized.contains(marker) {
+        where bytes.contains(marker) {
             signals.append("instruction_override")
             score = max(score, 0.8)
         }
-        for line in normalized.split(separator: "\n") {
-            let trimmed = String(line).trimming([" ", "\t", ">", "*", "-"])
-            if trimmed.hasPrefix("system:") || trimmed.hasPrefix("system prompt:") || trimmed.hasPrefix("assistant:") {
-                signals.append("instruction_override")
-                score = max(score, 0.6)
+        if bytes.contains("system:") || bytes.contains("system prompt:") || bytes.contains("assistant:") {
+            for line in normalized.split(separator: "\n") {
+                let trimmed = String(line).trimming([" ", "\t", ">", "*", "-"])
+                if trimmed.hasPrefix("system:") || trimmed.hasPrefix("system prompt:") || trimmed.hasPrefix("assistant:") {
+                    signals.append("instruction_override")
+                    score = max(score, 0.6)
+                }
             }
         }
         return score

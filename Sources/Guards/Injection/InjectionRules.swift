@@ -97,10 +97,21 @@ enum InjectionRules {
         return table
     }()
 
+    /// Prefix -> classes, and the prefix lengths in use, so a word costs a few dictionary lookups.
+    static let prefixLookup: [String: UInt64] = {
+        var table: [String: UInt64] = [:]
+        for (wordClass, prefixes) in classPrefixes {
+            for prefix in prefixes { table[prefix, default: 0] |= 1 << UInt64(wordClass.rawValue) }
+        }
+        return table
+    }()
+    static let prefixLengths: [Int] = Array(Set(classPrefixes.values.flatMap { $0.map(\.count) })).sorted()
+
     static func classes(of word: String) -> UInt64 {
         var mask = lookup[word] ?? 0
-        for (wordClass, prefixes) in classPrefixes where prefixes.contains(where: { word.hasPrefix($0) }) {
-            mask |= 1 << UInt64(wordClass.rawValue)
+        let count = word.utf8.count
+        for length in prefixLengths where length < count {
+            if let bits = prefixLookup[String(word.prefix(length))] { mask |= bits }
         }
         return mask
     }

@@ -33,6 +33,14 @@ struct TextNormalizer {
         "ü": "u", "ÿ": "y", "ß": "s", "œ": "o", "æ": "a", "’": "'", "‘": "'",
     ]
 
+    static let foldedScalars: [UInt32: Unicode.Scalar] = {
+        var table: [UInt32: Unicode.Scalar] = [:]
+        for (from, to) in folded {
+            if let f = from.unicodeScalars.first, let t = to.unicodeScalars.first { table[f.value] = t }
+        }
+        return table
+    }()
+
     static let leet: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"]
 
     static func normalize(_ text: String) -> Result {
@@ -44,6 +52,20 @@ struct TextNormalizer {
         var previous: Unicode.Scalar = " "
         for scalar in text.unicodeScalars {
             let value = scalar.value
+            // Fast path: ASCII needs only lowercasing.
+            if value < 128 {
+                let isLetter = (value >= 65 && value <= 90) || (value >= 97 && value <= 122)
+                if isLetter {
+                    wordHasLatin = true
+                } else if !(value >= 48 && value <= 57) {
+                    if wordHasLatin && wordHasLookalike { result.mixedScriptWords += 1 }
+                    wordHasLatin = false
+                    wordHasLookalike = false
+                }
+                output.append(value >= 65 && value <= 90 ? Unicode.Scalar(value + 32)! : scalar)
+                previous = scalar
+                continue
+            }
             if zeroWidth.contains(value) {
                 if previous.properties.isAlphabetic { result.zeroWidth += 1 }
                 continue
@@ -54,19 +76,22 @@ struct TextNormalizer {
                 wordHasLookalike = true
             } else if (0xFF01...0xFF5E).contains(value), let ascii = Unicode.Scalar(value - 0xFEE0) {
                 mapped = ascii
-            } else if scalar.isASCII && scalar.properties.isAlphabetic {
-                wordHasLatin = true
             }
             if !mapped.properties.isAlphabetic && !(mapped.value >= 48 && mapped.value <= 57) {
                 if wordHasLatin && wordHasLookalike { result.mixedScriptWords += 1 }
                 wordHasLatin = false
                 wordHasLookalike = false
             }
-            for lower in mapped.properties.lowercaseMapping.unicodeScalars {
-                if let fold = folded[Character(lower)] {
-                    output.append(contentsOf: String(fold).unicodeScalars)
-                } else {
-                    output.append(lower)
+            if mapped.value < 128 {
+                let v = mapped.value
+                output.append(v >= 65 && v <= 90 ? Unicode.Scalar(v + 32)! : mapped)
+            } else {
+                for lower in mapped.properties.lowercaseMapping.unicodeScalars {
+                    if let fold = foldedScalars[lower.value] {
+                        output.append(fold)
+                    } else {
+                        output.append(lower)
+                    }
                 }
             }
             previous = scalar
@@ -79,11 +104,25 @@ struct TextNormalizer {
     /// Joins runs of single letters separated by single spaces: "i g n o r e  a l l" -> "ignore all".
     static func collapseSpacedLetters(_ text: String, runs: inout Int) -> String {
         let scalars = Array(text.unicodeScalars)
+        let letter = scalars.map { s -> Bool in
+            let v = s.value
+            return v < 128 ? (v >= 97 && v <= 122) || (v >= 65 && v <= 90) : s.properties.isAlphabetic
+        }
+        // Quick exit: no "x y" pattern at all.
+        var candidate = false
+        var k = 0
+        while k + 2 < scalars.count {
+            if letter[k] && scalars[k + 1] == " " && letter[k + 2] && (k == 0 || !letter[k - 1]) && (k + 3 >= scalars.count || !letter[k + 3]) {
+                candidate = true
+                break
+            }
+            k += 1
+        }
+        guard candidate else { return text }
         var output = String.UnicodeScalarView()
         var i = 0
         func single(_ k: Int) -> Bool {
-            k < scalars.count && scalars[k].properties.isAlphabetic && (k == 0 || !scalars[k - 1].properties.isAlphabetic)
-                && (k + 1 >= scalars.count || !scalars[k + 1].properties.isAlphabetic)
+            k < scalars.count && letter[k] && (k == 0 || !letter[k - 1]) && (k + 1 >= scalars.count || !letter[k + 1])
         }
         while i < scalars.count {
             // A run: letter, space, letter, space, ... at least five letters.
@@ -99,7 +138,7 @@ struct TextNormalizer {
                 runs += 1
                 var k = i
                 while k < min(j, scalars.count) {
-                    if scalars[k].properties.isAlphabetic {
+                    if letter[k] {
                         output.append(scalars[k])
                     } else if k + 1 < scalars.count && scalars[k] == " " && scalars[k + 1] == " " {
                         output.append(" ")

@@ -90,7 +90,7 @@ enum ContextScanners {
             let before = t.lower(start - 40, start)
             // The nearest cue must be close and not belong to an earlier sentence about something else.
             guard StructuredScanners.hasCue(before, birthCues) else { continue }
-            if before.contains("born leader") || before.contains("born and raised") && !before.contains("on") { continue }
+            if before.containsBytes("born leader") || before.containsBytes("born and raised") { continue }
             findings.append(PIIFinding(start: start, end: end, type: .dateOfBirth, score: 0.9))
         }
     }
@@ -141,7 +141,7 @@ enum ContextScanners {
         while i < words.count && taken < 4 {
             let word = words[i]
             if i > index && word.startsLine && !allowLineBreak { break }
-            let bare = word.lower.trimming([".", ","])
+            let bare = word.key
             if word.isCapitalized && !notNames.contains(bare) && !titles.contains(word.lower) && word.text.count >= 2
                 && word.text.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "-" || $0 == "'" || $0 == "’" || $0 == "." })
                 && !(word.text.count > 2 && word.text == word.text.uppercased())
@@ -164,12 +164,19 @@ enum ContextScanners {
 
     static func matches(_ words: [Word], at index: Int, _ phrase: [String]) -> Bool {
         guard index + phrase.count <= words.count else { return false }
-        for (offset, part) in phrase.enumerated() {
-            let word = words[index + offset].lower.trimming(punctuation)
-            if word != part { return false }
-        }
+        for (offset, part) in phrase.enumerated() where words[index + offset].key != part { return false }
         return true
     }
+
+    /// Phrases indexed by their first word, so each word costs one lookup.
+    static func index(_ phrases: [[String]]) -> [String: [[String]]] {
+        var table: [String: [[String]]] = [:]
+        for phrase in phrases { table[phrase[0], default: []].append(phrase) }
+        for key in table.keys { table[key]!.sort { $0.count > $1.count } }
+        return table
+    }
+    static let closingIndex = index(closings)
+    static let introductionIndex = index(introductions)
 
     static func persons(_ t: ScalarText, words: [Word], into findings: inout [PIIFinding]) {
         var index = 0
@@ -183,14 +190,14 @@ enum ContextScanners {
                 score = 0.9
             }
             // Salutations at the start of a line: "Dear Anna Schmidt,", "Hi Tom,".
-            if found == nil, word.startsLine || index == 0, salutations.contains(word.lower.trimming([","])) {
+            if found == nil, word.startsLine || index == 0, salutations.contains(word.key) {
                 var next = index + 1
                 if next < words.count, titles.contains(words[next].lower) { next += 1 }
                 if next < words.count, !words[next].startsLine { found = nameSpan(words, from: next); score = 0.85 }
             }
             // Introductions: "my name is …", "je m'appelle …", "ich heiße …", "me llamo …".
             if found == nil {
-                for phrase in introductions where matches(words, at: index, phrase) {
+                for phrase in introductionIndex[word.key] ?? [] where matches(words, at: index, phrase) {
                     let next = index + phrase.count
                     if next < words.count, !words[next].startsLine || phrase.count >= 2 {
                         var start = next
@@ -209,7 +216,7 @@ enum ContextScanners {
             }
             // Signatures: a closing line, then the name on the same line after a comma or on the next line.
             if found == nil, word.startsLine {
-                for phrase in closings where matches(words, at: index, phrase) {
+                for phrase in closingIndex[word.key] ?? [] where matches(words, at: index, phrase) {
                     let next = index + phrase.count
                     if next < words.count {
                         var start = next
@@ -225,7 +232,7 @@ enum ContextScanners {
                 }
             }
             // A dash signature: "- Jordan" at the start of a line.
-            if found == nil, word.startsLine, word.start > 0, t.lower(word.start - 3, word.start).contains("-") || t.lower(word.start - 3, word.start).contains("—"),
+            if found == nil, word.startsLine, word.start > 0, (t.is(word.start - 2, "-") || t.is(word.start - 2, "—") || t.is(word.start - 3, "-") || t.is(word.start - 3, "—")),
                 let span = nameSpan(words, from: index), FirstNames.all.contains(word.lower)
             {
                 found = span
@@ -268,22 +275,27 @@ enum ContextScanners {
     static let streetConnectors: Set<String> = ["de", "la", "le", "les", "du", "des", "del", "los", "las", "d'", "l'", "el", "y", "e", "à", "al", "of", "the", "saint", "sainte"]
 
     static func isHouseNumber(_ word: Word) -> Bool {
-        let scalars = Array(word.text.unicodeScalars)
-        guard let first = scalars.first, first.properties.numericType != nil, scalars.count <= 6 else { return false }
-        let digits = scalars.prefix { $0.value >= 48 && $0.value <= 57 }
-        guard (1...5).contains(digits.count) else { return false }
-        return scalars.count - digits.count <= 1 && scalars.dropFirst(digits.count).allSatisfy { $0.properties.isAlphabetic }
+        let utf8 = word.text.utf8
+        guard let first = utf8.first, first >= 48 && first <= 57, utf8.count <= 6 else { return false }
+        var digits = 0
+        for byte in utf8 { if byte >= 48 && byte <= 57 { digits += 1 } else { break } }
+        guard (1...5).contains(digits) else { return false }
+        let rest = utf8.count - digits
+        if rest == 0 { return true }
+        guard rest == 1, let last = utf8.last else { return false }
+        return (last >= 65 && last <= 90) || (last >= 97 && last <= 122)
     }
 
     static func addresses(_ t: ScalarText, words: [Word], into findings: inout [PIIFinding]) {
         // Words exclude bare digits; find numbers separately and join them with the words by position.
         var tokens = words
+        let starts = Set(words.map(\.start))
         var i = 0
         while i < t.count {
             if t.isDigit(i) && !t.isAlnum(i - 1) {
                 var j = i
                 while t.isAlnum(j) { j += 1 }
-                if !tokens.contains(where: { $0.start == i }) {
+                if !starts.contains(i) {
                     let text = t.string(i, j)
                     tokens.append(Word(start: i, end: j, text: text, lower: text.lowercased(), isCapitalized: false, startsLine: false))
                 }

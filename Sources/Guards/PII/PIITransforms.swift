@@ -52,7 +52,7 @@ public struct Pseudonymizer: Sendable, Hashable {
 
     /// The text with every placeholder put back to its real value.
     public func restore(_ text: String) -> String {
-        guard !placeholders.isEmpty, text.contains("<") else { return text }
+        guard !placeholders.isEmpty, text.utf8.contains(60) else { return text }
         var result = text
         // Longest placeholders first, so <PERSON_10> is not read as <PERSON_1> followed by "0>".
         for (value, placeholder) in placeholders.sorted(by: { $0.value.count > $1.value.count }) {

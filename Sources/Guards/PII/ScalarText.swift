@@ -2,37 +2,71 @@
 /// offsets reported to callers (code points, the unit `gatehouse scan` documents).
 struct ScalarText {
     let scalars: [Unicode.Scalar]
+    /// The UTF-8 bytes, and the byte offset of each scalar (plus the end), so substrings are copied
+    /// as bytes rather than appended scalar by scalar.
+    private let utf8: [UInt8]
+    private let offsets: [Int]
+    /// Per-scalar character classes, computed once (bit flags below), so scanners never query
+    /// Unicode properties in their loops.
+    private let flags: [UInt8]
     var count: Int { scalars.count }
+
+    static let digit: UInt8 = 1, letter: UInt8 = 2, upper: UInt8 = 4, space: UInt8 = 8, hex: UInt8 = 16
 
     init(_ text: String) {
         scalars = Array(text.unicodeScalars)
+        utf8 = Array(text.utf8)
+        var offsets = [Int]()
+        offsets.reserveCapacity(scalars.count + 1)
+        var offset = 0
+        for scalar in scalars {
+            offsets.append(offset)
+            offset += UTF8.width(scalar)
+        }
+        offsets.append(offset)
+        self.offsets = offsets
+        var flags = [UInt8](repeating: 0, count: scalars.count)
+        for (index, scalar) in scalars.enumerated() {
+            let v = scalar.value
+            var f: UInt8 = 0
+            if v < 128 {
+                if v >= 48 && v <= 57 { f = Self.digit | Self.hex }
+                else if v >= 65 && v <= 90 { f = Self.letter | Self.upper | (v <= 70 ? Self.hex : 0) }
+                else if v >= 97 && v <= 122 { f = Self.letter | (v <= 102 ? Self.hex : 0) }
+                else if v == 32 || v == 9 || v == 10 || v == 13 { f = Self.space }
+            } else {
+                let properties = scalar.properties
+                if properties.isAlphabetic { f |= Self.letter }
+                if properties.isUppercase { f |= Self.upper }
+                if properties.isWhitespace { f |= Self.space }
+            }
+            flags[index] = f
+        }
+        self.flags = flags
     }
 
     subscript(_ index: Int) -> Unicode.Scalar { scalars[index] }
 
     func string(_ start: Int, _ end: Int) -> String {
-        var result = String.UnicodeScalarView()
-        result.append(contentsOf: scalars[start..<end])
-        return String(result)
+        let from = max(0, start), to = min(count, end)
+        guard from < to else { return "" }
+        return String(decoding: utf8[offsets[from]..<offsets[to]], as: UTF8.self)
     }
 
-    /// Lowercased ASCII-folded text of a range, for cue matching.
+    /// Lowercased text of a range, for cue matching.
     func lower(_ start: Int, _ end: Int) -> String {
         string(max(0, start), min(count, end)).lowercased()
     }
 
-    func isDigit(_ i: Int) -> Bool { i >= 0 && i < count && scalars[i].properties.numericType == .decimal && scalars[i].isASCII }
-    func isLetter(_ i: Int) -> Bool { i >= 0 && i < count && scalars[i].properties.isAlphabetic }
-    func isUpper(_ i: Int) -> Bool { i >= 0 && i < count && scalars[i].properties.isUppercase }
-    func isAlnum(_ i: Int) -> Bool { isDigit(i) || isLetter(i) }
-    func isSpace(_ i: Int) -> Bool { i >= 0 && i < count && scalars[i].properties.isWhitespace }
-    func `is`(_ i: Int, _ character: Character) -> Bool {
-        i >= 0 && i < count && Character(scalars[i]) == character
-    }
-    func isHex(_ i: Int) -> Bool {
-        guard i >= 0 && i < count, scalars[i].isASCII else { return false }
-        let v = scalars[i].value
-        return (48...57).contains(v) || (65...70).contains(v) || (97...102).contains(v)
+    @inline(__always) func has(_ i: Int, _ flag: UInt8) -> Bool { i >= 0 && i < count && flags[i] & flag != 0 }
+    func isDigit(_ i: Int) -> Bool { has(i, Self.digit) }
+    func isLetter(_ i: Int) -> Bool { has(i, Self.letter) }
+    func isUpper(_ i: Int) -> Bool { has(i, Self.upper) }
+    func isAlnum(_ i: Int) -> Bool { has(i, Self.digit | Self.letter) }
+    func isSpace(_ i: Int) -> Bool { has(i, Self.space) }
+    func isHex(_ i: Int) -> Bool { has(i, Self.hex) }
+    @inline(__always) func `is`(_ i: Int, _ scalar: Unicode.Scalar) -> Bool {
+        i >= 0 && i < count && scalars[i] == scalar
     }
 }
 
@@ -45,6 +79,8 @@ struct Word {
     var isCapitalized: Bool
     /// A line break lies between the previous word and this one.
     var startsLine: Bool
+    /// `lower` without trailing punctuation, for phrase matching.
+    var key: String = ""
 }
 
 extension ScalarText {
@@ -61,7 +97,10 @@ extension ScalarText {
                 var end = i
                 if self.is(i, "."), end - start <= 4, isLetter(start) { end += 1; i += 1 }
                 let text = string(start, end)
-                words.append(Word(start: start, end: end, text: text, lower: text.lowercased(), isCapitalized: isUpper(start), startsLine: sawNewline))
+                let lower = text.lowercased()
+                var key = lower
+                while let last = key.last, last == "." || last == "," || last == ":" || last == "!" || last == ";" { key.removeLast() }
+                words.append(Word(start: start, end: end, text: text, lower: lower, isCapitalized: isUpper(start), startsLine: sawNewline, key: key))
                 sawNewline = false
             } else {
                 if scalars[i] == "\n" { sawNewline = true }
@@ -99,3 +138,35 @@ extension String {
 }
 
 let punctuation: Set<Character> = [",", ".", ":", "!", ";"]
+
+/// Substring search on UTF-8 bytes. The guards avoid `String.contains(String)`, which in a process
+/// that loads Foundation resolves to a locale-aware search that converts the text to UTF-16 each call.
+struct ByteText {
+    let bytes: [UInt8]
+
+    init(_ text: String) { bytes = Array(text.utf8) }
+    init<S: StringProtocol>(_ text: S) { bytes = Array(text.utf8) }
+
+    func contains(_ needle: String) -> Bool { firstIndex(of: needle) != nil }
+
+    func firstIndex(of needle: String, from start: Int = 0) -> Int? {
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first, pattern.count <= bytes.count else { return nil }
+        var i = start
+        let last = bytes.count - pattern.count
+        while i <= last {
+            if bytes[i] == first {
+                var k = 1
+                while k < pattern.count && bytes[i + k] == pattern[k] { k += 1 }
+                if k == pattern.count { return i }
+            }
+            i += 1
+        }
+        return nil
+    }
+}
+
+extension StringProtocol {
+    /// Byte-level `contains`, see `ByteText`.
+    func containsBytes(_ needle: String) -> Bool { ByteText(self).contains(needle) }
+}

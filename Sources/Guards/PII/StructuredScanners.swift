@@ -36,12 +36,13 @@ enum StructuredScanners {
         /// Lengths of the digit groups, in order.
         var groups: [Int]
         /// The separators used between groups.
-        var separators: Set<Character>
+        var separators: Set<Unicode.Scalar>
         var plus: Bool
         var parenthesised: Bool
     }
 
-    static let separators: Set<Character> = [" ", "-", ".", "/", "(", ")"]
+    static let separators: Set<Unicode.Scalar> = [" ", "-", ".", "/", "(", ")"]
+    static let attachedBefore: Set<Unicode.Scalar> = ["#", "_", "-", "/", ".", ":", "€", "$", "£"]
 
     static func digitRuns(_ t: ScalarText) -> [DigitRun] {
         var runs: [DigitRun] = []
@@ -49,7 +50,7 @@ enum StructuredScanners {
         while i < t.count {
             let startsRun = t.isDigit(i) || (t.is(i, "+") && t.isDigit(i + 1)) || (t.is(i, "(") && t.isDigit(i + 1))
             // Part of a larger token (INV-2024-000123, #48213, v2.3, SKU1234): not a number of its own.
-            if !startsRun || t.isAlnum(i - 1) || (i > 0 && ["#", "_", "-", "/", ".", ":", "€", "$", "£"].contains(Character(t[i - 1]))) {
+            if !startsRun || t.isAlnum(i - 1) || (i > 0 && attachedBefore.contains(t[i - 1])) {
                 if t.isDigit(i) { while t.isDigit(i) || t.isLetter(i) { i += 1 } } else { i += 1 }
                 continue
             }
@@ -64,7 +65,7 @@ enum StructuredScanners {
                     group += 1
                     lastWasSeparator = false
                     j += 1
-                } else if let c = t.string(j, j + 1).first, separators.contains(c), !lastWasSeparator || c == "(" || (c == " " && t.is(j - 1, ")")),
+                } else if let c = Optional(t[j]), separators.contains(c), !lastWasSeparator || c == "(" || (c == " " && t.is(j - 1, ")")),
                     t.isDigit(j + 1) || (c == ")" && t.is(j + 1, " ") && t.isDigit(j + 2)) || (c == " " && t.is(j + 1, "(")) || (c == "(" && t.isDigit(j + 1))
                 {
                     if group > 0 { run.groups.append(group) }
@@ -126,13 +127,26 @@ enum StructuredScanners {
         t.lower(index - width, index)
     }
 
+    /// Whether a cue occurs in `text` at the start of a word (byte search on UTF-8).
     static func hasCue(_ text: String, _ cues: [String]) -> Bool {
-        cues.contains { cue in
-            text.occurrences(of: cue).contains { start in
-                start == text.startIndex || !text[text.index(before: start)].isLetter
+        let haystack = Array(text.utf8)
+        return cues.contains { cue in
+            let needle = Array(cue.utf8)
+            guard !needle.isEmpty, needle.count <= haystack.count else { return false }
+            var i = 0
+            while i + needle.count <= haystack.count {
+                if haystack[i] == needle[0] && (i == 0 || !isWordByte(haystack[i - 1])) {
+                    var k = 1
+                    while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
+                    if k == needle.count { return true }
+                }
+                i += 1
             }
+            return false
         }
     }
+
+    @inline(__always) static func isWordByte(_ b: UInt8) -> Bool { (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b >= 128 }
 
     static func numbers(_ t: ScalarText, into findings: inout [PIIFinding]) {
         for run in digitRuns(t) {
