@@ -78,26 +78,37 @@ public struct InjectionDetector: Sendable {
             (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 || b == 95 || b == 39 || b == 45 || b == 64 || b == 36 || b == 46
         }
         var index = 0
+        var hasLetter = false, hasLeet = false, hasAt = false, hasDot = false, hasUnderscore = false
         while index <= bytes.count {
-            if index < bytes.count && isWordByte(bytes[index]) { index += 1; continue }
-            if index > start {
-                var slice = bytes[start..<index]
-                while let last = slice.last, last == 39 || last == 45 || last == 46 { slice = slice.dropLast() }
-                while let first = slice.first, first == 39 || first == 45 || first == 46 { slice = slice.dropFirst() }
-                if !slice.isEmpty {
-                    let word = String(decoding: slice, as: UTF8.self)
-                    if slice.contains(64) && slice.contains(46) { hasDestination = true }  // an e-mail address
-                    var mask = InjectionRules.classes(of: word)
-                    if mask == 0 && slice.contains(where: { ($0 >= 48 && $0 <= 57) || $0 == 64 || $0 == 36 }),
-                        let decoded = TextNormalizer.deLeet(Substring(word))
-                    {
-                        mask = InjectionRules.classes(of: decoded)
-                        if mask != 0 { leet = true }
-                    }
-                    if slice.contains(95) && slice.count > 4, let first = slice.first, first >= 97 && first <= 122 { snakeCaseAction = true }
-                    masks.append(mask)
+            if index < bytes.count {
+                let b = bytes[index]
+                if isWordByte(b) {
+                    if (b >= 97 && b <= 122) || b >= 128 { hasLetter = true }
+                    else if (b >= 48 && b <= 57) || b == 36 { hasLeet = true }
+                    else if b == 64 { hasAt = true; hasLeet = true }
+                    else if b == 46 { hasDot = true }
+                    else if b == 95 { hasUnderscore = true }
+                    index += 1
+                    continue
                 }
             }
+            var from = start, to = index
+            while to > from, bytes[to - 1] == 39 || bytes[to - 1] == 45 || bytes[to - 1] == 46 { to -= 1 }
+            while from < to, bytes[from] == 39 || bytes[from] == 45 || bytes[from] == 46 { from += 1 }
+            if from < to && hasLetter {
+                let word = String(decoding: bytes[from..<to], as: UTF8.self)
+                if hasAt && hasDot { hasDestination = true }  // an e-mail address
+                var mask = InjectionRules.classes(of: word)
+                if mask == 0 && hasLeet, let decoded = TextNormalizer.deLeet(Substring(word)) {
+                    mask = InjectionRules.classes(of: decoded)
+                    if mask != 0 { leet = true }
+                }
+                if hasUnderscore && to - from > 4 && bytes[from] >= 97 && bytes[from] <= 122 { snakeCaseAction = true }
+                masks.append(mask)
+            } else if from < to {
+                masks.append(0)
+            }
+            hasLetter = false; hasLeet = false; hasAt = false; hasDot = false; hasUnderscore = false
             index += 1
             start = index
         }

@@ -107,11 +107,19 @@ enum InjectionRules {
     }()
     static let prefixLengths: [Int] = Array(Set(classPrefixes.values.flatMap { $0.map(\.count) })).sorted()
 
+    /// First three bytes of every prefix: a word whose head is not among them needs no prefix lookup.
+    static let prefixHeads: Set<UInt32> = Set(classPrefixes.values.flatMap { $0 }.map { head(Array($0.utf8)) })
+
+    @inline(__always) static func head(_ bytes: [UInt8]) -> UInt32 {
+        bytes.count < 3 ? 0 : UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
+    }
+
     static func classes(of word: String) -> UInt64 {
         var mask = lookup[word] ?? 0
-        let count = word.utf8.count
-        for length in prefixLengths where length < count {
-            if let bits = prefixLookup[String(word.prefix(length))] { mask |= bits }
+        let bytes = Array(word.utf8)
+        guard bytes.count >= 5, prefixHeads.contains(head(bytes)) else { return mask }
+        for length in prefixLengths where length < bytes.count {
+            if let bits = prefixLookup[String(decoding: bytes[..<length], as: UTF8.self)] { mask |= bits }
         }
         return mask
     }

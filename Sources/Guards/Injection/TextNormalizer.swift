@@ -44,9 +44,19 @@ struct TextNormalizer {
     static let leet: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"]
 
     static func normalize(_ text: String) -> Result {
+        // Fast path: pure ASCII needs only lowercasing, byte by byte.
+        var ascii = true
+        for byte in text.utf8 where byte >= 128 { ascii = false; break }
+        if ascii {
+            let lowered = text.utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+            return Result(text: String(decoding: lowered, as: UTF8.self))
+        }
         var result = Result(text: "")
-        var output = String.UnicodeScalarView()
-        output.reserveCapacity(text.unicodeScalars.count)
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count)
+        @inline(__always) func emit(_ scalar: Unicode.Scalar) {
+            UTF8.encode(scalar) { output.append($0) }
+        }
         var wordHasLatin = false
         var wordHasLookalike = false
         var previous: Unicode.Scalar = " "
@@ -62,7 +72,7 @@ struct TextNormalizer {
                     wordHasLatin = false
                     wordHasLookalike = false
                 }
-                output.append(value >= 65 && value <= 90 ? Unicode.Scalar(value + 32)! : scalar)
+                output.append(UInt8(value >= 65 && value <= 90 ? value + 32 : value))
                 previous = scalar
                 continue
             }
@@ -84,20 +94,20 @@ struct TextNormalizer {
             }
             if mapped.value < 128 {
                 let v = mapped.value
-                output.append(v >= 65 && v <= 90 ? Unicode.Scalar(v + 32)! : mapped)
-            } else {
+                output.append(UInt8(v >= 65 && v <= 90 ? v + 32 : v))
+            } else if let fold = foldedScalars[mapped.value] {
+                emit(fold)
+            } else if mapped.properties.changesWhenLowercased {
                 for lower in mapped.properties.lowercaseMapping.unicodeScalars {
-                    if let fold = foldedScalars[lower.value] {
-                        output.append(fold)
-                    } else {
-                        output.append(lower)
-                    }
+                    if let fold = foldedScalars[lower.value] { emit(fold) } else { emit(lower) }
                 }
+            } else {
+                emit(mapped)
             }
             previous = scalar
         }
         if wordHasLatin && wordHasLookalike { result.mixedScriptWords += 1 }
-        result.text = String(output)
+        result.text = String(decoding: output, as: UTF8.self)
         return result
     }
 

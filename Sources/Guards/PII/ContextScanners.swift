@@ -55,7 +55,7 @@ enum ContextScanners {
         // Written out: "12 March 1985", "12. März 1985", "12 de marzo de 1985", "March 12, 1985", "1er mars 1985".
         for (index, word) in words.enumerated() {
             let key = word.lower.hasSuffix(".") ? String(word.lower.dropLast()) : word.lower
-            guard months[key] != nil else { continue }
+            guard word.is(Lexicon.month) else { continue }
             // Day before the month.
             var start: Int?
             if index >= 1, isDay(words[index - 1]) { start = words[index - 1].start }
@@ -81,7 +81,7 @@ enum ContextScanners {
     }
 
     static func isYear(_ word: Word) -> Bool {
-        guard word.text.count == 4, let value = Int(word.text) else { return false }
+        guard word.length == 4, let value = Int(word.lower) else { return false }
         return (1900...2030).contains(value)
     }
 
@@ -142,13 +142,12 @@ enum ContextScanners {
             let word = words[i]
             if i > index && word.startsLine && !allowLineBreak { break }
             let bare = word.key
-            if word.isCapitalized && !notNames.contains(bare) && !titles.contains(word.lower) && word.text.count >= 2
-                && word.text.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || $0 == "-" || $0 == "'" || $0 == "’" || $0 == "." })
-                && !(word.text.count > 2 && word.text == word.text.uppercased())
+            if word.isCapitalized && !word.is(Lexicon.notName) && !word.is(Lexicon.title) && word.length >= 2
+                && word.isAlphabetic && !(word.length > 2 && word.isAllUpper)
             {
                 last = i
                 taken += 1
-            } else if particles.contains(word.lower), let _ = last, i + 1 < words.count, words[i + 1].isCapitalized {
+            } else if word.is(Lexicon.particle), let _ = last, i + 1 < words.count, words[i + 1].isCapitalized {
                 // a particle inside a name (Ana de la Fuente): continue
             } else {
                 break
@@ -158,7 +157,7 @@ enum ContextScanners {
         }
         guard let last else { return nil }
         var end = words[last].end
-        if words[last].text.hasSuffix(".") && words[last].text.count > 3 { end -= 1 }
+        if words[last].endsWithDot && words[last].length > 3 { end -= 1 }
         return (words[index].start, end, taken)
     }
 
@@ -185,27 +184,27 @@ enum ContextScanners {
             var found: (start: Int, end: Int, count: Int)?
             var score = 0.0
             // Titles: Mr. Smith, Frau Weber, Mme Dubois, Sra. García.
-            if titles.contains(word.lower), index + 1 < words.count, !words[index + 1].startsLine {
+            if word.is(Lexicon.title), index + 1 < words.count, !words[index + 1].startsLine {
                 found = nameSpan(words, from: index + 1)
                 score = 0.9
             }
             // Salutations at the start of a line: "Dear Anna Schmidt,", "Hi Tom,".
-            if found == nil, word.startsLine || index == 0, salutations.contains(word.key) {
+            if found == nil, word.startsLine || index == 0, word.is(Lexicon.salutation) {
                 var next = index + 1
-                if next < words.count, titles.contains(words[next].lower) { next += 1 }
+                if next < words.count, words[next].is(Lexicon.title) { next += 1 }
                 if next < words.count, !words[next].startsLine { found = nameSpan(words, from: next); score = 0.85 }
             }
             // Introductions: "my name is …", "je m'appelle …", "ich heiße …", "me llamo …".
             if found == nil {
-                for phrase in introductionIndex[word.key] ?? [] where matches(words, at: index, phrase) {
+                for phrase in (word.is(Lexicon.introStart) ? introductionIndex[word.key] ?? [] : []) where matches(words, at: index, phrase) {
                     let next = index + phrase.count
                     if next < words.count, !words[next].startsLine || phrase.count >= 2 {
                         var start = next
-                        if start < words.count, titles.contains(words[start].lower) { start += 1 }
+                        if start < words.count, words[start].is(Lexicon.title) { start += 1 }
                         if let span = nameSpan(words, from: start) {
                             // Weak cues (this is, from, customer) need two name words or a known first name.
                             let strong = phrase.count >= 2 && phrase != ["this", "is"] && phrase != ["name", "is"] || phrase == ["my", "name", "is"]
-                            if strong || span.count >= 2 || FirstNames.all.contains(words[start].lower) {
+                            if strong || span.count >= 2 || words[start].is(Lexicon.firstName) {
                                 found = span
                                 score = strong ? 0.9 : 0.75
                             }
@@ -216,7 +215,7 @@ enum ContextScanners {
             }
             // Signatures: a closing line, then the name on the same line after a comma or on the next line.
             if found == nil, word.startsLine {
-                for phrase in closingIndex[word.key] ?? [] where matches(words, at: index, phrase) {
+                for phrase in (word.is(Lexicon.closingStart) ? closingIndex[word.key] ?? [] : []) where matches(words, at: index, phrase) {
                     let next = index + phrase.count
                     if next < words.count {
                         var start = next
@@ -233,14 +232,14 @@ enum ContextScanners {
             }
             // A dash signature: "- Jordan" at the start of a line.
             if found == nil, word.startsLine, word.start > 0, (t.is(word.start - 2, "-") || t.is(word.start - 2, "—") || t.is(word.start - 3, "-") || t.is(word.start - 3, "—")),
-                let span = nameSpan(words, from: index), FirstNames.all.contains(word.lower)
+                let span = nameSpan(words, from: index), word.is(Lexicon.firstName)
             {
                 found = span
                 score = 0.75
             }
             // A known first name followed by a capitalised surname, anywhere.
-            if found == nil, word.isCapitalized, FirstNames.all.contains(word.lower), index + 1 < words.count,
-                words[index + 1].isCapitalized, !words[index + 1].startsLine, !notNames.contains(words[index + 1].lower),
+            if found == nil, word.isCapitalized, word.is(Lexicon.firstName), index + 1 < words.count,
+                words[index + 1].isCapitalized, !words[index + 1].startsLine, !words[index + 1].is(Lexicon.notName),
                 words[index + 1].start - word.end <= 1, let span = nameSpan(words, from: index), span.count >= 2
             {
                 found = span
@@ -275,7 +274,7 @@ enum ContextScanners {
     static let streetConnectors: Set<String> = ["de", "la", "le", "les", "du", "des", "del", "los", "las", "d'", "l'", "el", "y", "e", "à", "al", "of", "the", "saint", "sainte"]
 
     static func isHouseNumber(_ word: Word) -> Bool {
-        let utf8 = word.text.utf8
+        let utf8 = word.lower.utf8
         guard let first = utf8.first, first >= 48 && first <= 57, utf8.count <= 6 else { return false }
         var digits = 0
         for byte in utf8 { if byte >= 48 && byte <= 57 { digits += 1 } else { break } }
@@ -287,24 +286,7 @@ enum ContextScanners {
     }
 
     static func addresses(_ t: ScalarText, words: [Word], into findings: inout [PIIFinding]) {
-        // Words exclude bare digits; find numbers separately and join them with the words by position.
-        var tokens = words
-        let starts = Set(words.map(\.start))
-        var i = 0
-        while i < t.count {
-            if t.isDigit(i) && !t.isAlnum(i - 1) {
-                var j = i
-                while t.isAlnum(j) { j += 1 }
-                if !starts.contains(i) {
-                    let text = t.string(i, j)
-                    tokens.append(Word(start: i, end: j, text: text, lower: text.lowercased(), isCapitalized: false, startsLine: false))
-                }
-                i = j
-            } else {
-                i += 1
-            }
-        }
-        tokens.sort { $0.start < $1.start }
+        let tokens = words
 
         func close(_ a: Word, _ b: Word) -> Bool {
             b.start - a.end <= 2 && t.string(a.end, b.start).allSatisfy { $0 == " " || $0 == "." }
@@ -316,11 +298,11 @@ enum ContextScanners {
                 var k = index + 1
                 if k < tokens.count, ["bis", "ter", "quater"].contains(tokens[k].lower), close(tokens[k - 1], tokens[k]) { k += 1 }
                 // French: a street type right after the number, then its name.
-                if k < tokens.count, frenchTypes.contains(tokens[k].lower), close(tokens[k - 1], tokens[k]) {
+                if k < tokens.count, tokens[k].is(Lexicon.frenchType), close(tokens[k - 1], tokens[k]) {
                     var end = k
                     var m = k + 1
                     while m < tokens.count && m - k <= 5 && close(tokens[m - 1], tokens[m])
-                        && (tokens[m].isCapitalized || streetConnectors.contains(tokens[m].lower) || tokens[m].lower.hasPrefix("d'") || tokens[m].lower.hasPrefix("l'"))
+                        && (tokens[m].isCapitalized || tokens[m].is(Lexicon.streetConnector) || tokens[m].lower.hasPrefix("d'") || tokens[m].lower.hasPrefix("l'"))
                     {
                         if tokens[m].isCapitalized || tokens[m].lower.hasPrefix("d'") || tokens[m].lower.hasPrefix("l'") { end = m }
                         m += 1
@@ -333,15 +315,15 @@ enum ContextScanners {
                 // English: capitalised words, then a street suffix, then an optional direction.
                 var m = index + 1
                 var names = 0
-                while m < tokens.count && names < 4 && close(tokens[m - 1], tokens[m]) && tokens[m].isCapitalized && !englishSuffixes.contains(tokens[m].lower) {
+                while m < tokens.count && names < 4 && close(tokens[m - 1], tokens[m]) && tokens[m].isCapitalized && !tokens[m].is(Lexicon.englishSuffix) {
                     names += 1
                     m += 1
                 }
-                if names >= 1, m < tokens.count, close(tokens[m - 1], tokens[m]), englishSuffixes.contains(tokens[m].lower),
+                if names >= 1, m < tokens.count, close(tokens[m - 1], tokens[m]), tokens[m].is(Lexicon.englishSuffix),
                     tokens[m].isCapitalized || tokens[m].lower.count <= 3
                 {
                     var end = tokens[m].end
-                    if m + 1 < tokens.count, close(tokens[m], tokens[m + 1]), directions.contains(tokens[m + 1].lower), tokens[m + 1].text == tokens[m + 1].text.uppercased() {
+                    if m + 1 < tokens.count, close(tokens[m], tokens[m + 1]), tokens[m + 1].is(Lexicon.direction), tokens[m + 1].isAllUpper {
                         end = tokens[m + 1].end
                     }
                     findings.append(PIIFinding(start: token.start, end: end, type: .streetAddress, score: 0.9))
@@ -366,11 +348,11 @@ enum ContextScanners {
             }
             // Spanish: "Calle Mayor 12", "C/ Alcalá, 45", "Avenida de la Constitución 8".
             let spanishKey = token.lower == "c" && t.is(token.end, "/") ? "c/" : token.lower
-            if token.isCapitalized, spanishTypes.contains(spanishKey) {
+            if token.isCapitalized, token.is(Lexicon.spanishType) || spanishKey == "c/" {
                 var m = index + 1
                 var lastName: Int?
                 while m < tokens.count && m - index <= 6 && tokens[m].start - tokens[m - 1].end <= 3
-                    && (tokens[m].isCapitalized || streetConnectors.contains(tokens[m].lower))
+                    && (tokens[m].isCapitalized || tokens[m].is(Lexicon.streetConnector))
                 {
                     if tokens[m].isCapitalized { lastName = m }
                     m += 1
@@ -384,6 +366,33 @@ enum ContextScanners {
     }
 
     static func trimmedEnd(_ word: Word) -> Int {
-        word.text.hasSuffix(".") && word.text.count > 3 ? word.end - 1 : word.end
+        word.endsWithDot && word.length > 3 ? word.end - 1 : word.end
     }
+}
+
+/// Every word list of the scanners in one table: a word costs one lookup, its flags answer every
+/// "is it a title / a month / a street type" question afterwards.
+enum Lexicon {
+    static let title: UInt32 = 1, salutation: UInt32 = 2, notName: UInt32 = 4, particle: UInt32 = 8, firstName: UInt32 = 16,
+        month: UInt32 = 32, englishSuffix: UInt32 = 64, frenchType: UInt32 = 128, spanishType: UInt32 = 256, direction: UInt32 = 512,
+        streetConnector: UInt32 = 1024, introStart: UInt32 = 2048, closingStart: UInt32 = 4096
+
+    static let table: [String: UInt32] = {
+        var table: [String: UInt32] = [:]
+        func add(_ words: some Sequence<String>, _ flag: UInt32) { for word in words { table[word, default: 0] |= flag } }
+        add(ContextScanners.titles, title)
+        add(ContextScanners.salutations, salutation)
+        add(ContextScanners.notNames, notName)
+        add(ContextScanners.particles, particle)
+        add(FirstNames.all, firstName)
+        add(ContextScanners.months.keys, month)
+        add(ContextScanners.englishSuffixes, englishSuffix)
+        add(ContextScanners.frenchTypes, frenchType)
+        add(ContextScanners.spanishTypes, spanishType)
+        add(ContextScanners.directions, direction)
+        add(ContextScanners.streetConnectors, streetConnector)
+        add(ContextScanners.introductions.map { $0[0] }, introStart)
+        add(ContextScanners.closings.map { $0[0] }, closingStart)
+        return table
+    }()
 }

@@ -74,13 +74,22 @@ struct ScalarText {
 struct Word {
     var start: Int
     var end: Int
-    var text: String
+    /// Lowercased text, trailing abbreviation dot included.
     var lower: String
     var isCapitalized: Bool
     /// A line break lies between the previous word and this one.
     var startsLine: Bool
     /// `lower` without trailing punctuation, for phrase matching.
     var key: String = ""
+    /// Letters only (with inner - ' ’ and a trailing dot).
+    var isAlphabetic = false
+    /// Every letter is uppercase (acronyms: DHL, NW).
+    var isAllUpper = false
+    /// What the word is in the scanners' word lists (`Lexicon` flags), from one lookup.
+    var lex: UInt32 = 0
+    var length: Int { end - start }
+    @inline(__always) func `is`(_ flag: UInt32) -> Bool { lex & flag != 0 }
+    var endsWithDot: Bool { lower.utf8.last == 46 }
 }
 
 extension ScalarText {
@@ -88,19 +97,32 @@ extension ScalarText {
     /// abbreviation dot kept when the word is short (Dr., St., Mme.).
     func words() -> [Word] {
         var words: [Word] = []
+        words.reserveCapacity(count / 5)
         var i = 0
         var sawNewline = true
         while i < count {
             if isAlnum(i) {
                 let start = i
-                while i < count && (isAlnum(i) || ((self.is(i, "'") || self.is(i, "’") || self.is(i, "-")) && isAlnum(i + 1))) { i += 1 }
+                var alphabetic = true
+                var allUpper = true
+                while i < count && (isAlnum(i) || ((self.is(i, "'") || self.is(i, "’") || self.is(i, "-")) && isAlnum(i + 1))) {
+                    if isDigit(i) { alphabetic = false }
+                    if isLetter(i) && !isUpper(i) { allUpper = false }
+                    i += 1
+                }
                 var end = i
                 if self.is(i, "."), end - start <= 4, isLetter(start) { end += 1; i += 1 }
-                let text = string(start, end)
-                let lower = text.lowercased()
+                let lower = lowered(start, end)
                 var key = lower
-                while let last = key.last, last == "." || last == "," || last == ":" || last == "!" || last == ";" { key.removeLast() }
-                words.append(Word(start: start, end: end, text: text, lower: lower, isCapitalized: isUpper(start), startsLine: sawNewline, key: key))
+                while let last = key.utf8.last, last == 46 || last == 44 || last == 58 || last == 33 || last == 59 { key.removeLast() }
+                var lex: UInt32 = 0
+                if isLetter(start) {
+                    lex = Lexicon.table[lower] ?? 0
+                    if key.utf8.count != lower.utf8.count { lex |= Lexicon.table[key] ?? 0 }
+                }
+                words.append(Word(
+                    start: start, end: end, lower: lower, isCapitalized: isUpper(start), startsLine: sawNewline, key: key,
+                    isAlphabetic: alphabetic, isAllUpper: allUpper && alphabetic, lex: lex))
                 sawNewline = false
             } else {
                 if scalars[i] == "\n" { sawNewline = true }
@@ -108,6 +130,20 @@ extension ScalarText {
             }
         }
         return words
+    }
+
+    /// Lowercased substring; ASCII is lowered byte by byte, anything else by the standard library.
+    func lowered(_ start: Int, _ end: Int) -> String {
+        var ascii = true
+        for index in start..<end where scalars[index].value >= 128 { ascii = false; break }
+        guard ascii else { return string(start, end).lowercased() }
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(end - start)
+        for index in start..<end {
+            let v = UInt8(scalars[index].value)
+            bytes.append(v >= 65 && v <= 90 ? v + 32 : v)
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
