@@ -96,11 +96,12 @@ public struct InjectionDetector: Sendable {
             while to > from, bytes[to - 1] == 39 || bytes[to - 1] == 45 || bytes[to - 1] == 46 { to -= 1 }
             while from < to, bytes[from] == 39 || bytes[from] == 45 || bytes[from] == 46 { from += 1 }
             if from < to && hasLetter {
-                let word = String(decoding: bytes[from..<to], as: UTF8.self)
                 if hasAt && hasDot { hasDestination = true }  // an e-mail address
-                var mask = InjectionRules.classes(of: word)
-                if mask == 0 && hasLeet, let decoded = TextNormalizer.deLeet(Substring(word)) {
-                    mask = InjectionRules.classes(of: decoded)
+                var mask = InjectionRules.classes(bytes: bytes[from..<to])
+                if mask == 0 && hasLeet && to - from >= 4 && to - from <= 24 {
+                    // Leetspeak: digits and symbols read as the letters they imitate (1gn0r3 -> ignore).
+                    let decoded = bytes[from..<to].map { TextNormalizer.leetBytes[Int($0)] }
+                    mask = InjectionRules.classes(bytes: decoded[...])
                     if mask != 0 { leet = true }
                 }
                 if hasUnderscore && to - from > 4 && bytes[from] >= 97 && bytes[from] <= 122 { snakeCaseAction = true }

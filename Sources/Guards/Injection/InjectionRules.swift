@@ -114,6 +114,38 @@ enum InjectionRules {
         bytes.count < 3 ? 0 : UInt32(bytes[0]) << 16 | UInt32(bytes[1]) << 8 | UInt32(bytes[2])
     }
 
+    /// FNV-1a of a word's bytes -> (bytes, classes): tokens are looked up without making Strings.
+    static let byteLookup: [UInt64: [(bytes: [UInt8], mask: UInt64)]] = {
+        var table: [UInt64: [(bytes: [UInt8], mask: UInt64)]] = [:]
+        for (word, mask) in lookup {
+            let bytes = Array(word.utf8)
+            table[fnv(bytes[...]), default: []].append((bytes, mask))
+        }
+        return table
+    }()
+
+    @inline(__always) static func fnv(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    /// Classes of the word in `bytes` (lowercased UTF-8), exact words and prefixes.
+    static func classes(bytes: ArraySlice<UInt8>) -> UInt64 {
+        var mask: UInt64 = 0
+        if let entries = byteLookup[fnv(bytes)] {
+            for entry in entries where entry.bytes.elementsEqual(bytes) { mask |= entry.mask }
+        }
+        guard bytes.count >= 5 else { return mask }
+        let start = bytes.startIndex
+        let head = UInt32(bytes[start]) << 16 | UInt32(bytes[start + 1]) << 8 | UInt32(bytes[start + 2])
+        guard prefixHeads.contains(head) else { return mask }
+        for length in prefixLengths where length < bytes.count {
+            if let bits = prefixLookup[String(decoding: bytes[start..<start + length], as: UTF8.self)] { mask |= bits }
+        }
+        return mask
+    }
+
     static func classes(of word: String) -> UInt64 {
         var mask = lookup[word] ?? 0
         let bytes = Array(word.utf8)

@@ -41,6 +41,13 @@ struct TextNormalizer {
         return table
     }()
 
+    /// Byte -> byte map of `leet` (identity elsewhere).
+    static let leetBytes: [UInt8] = {
+        var table = (0...255).map { UInt8($0) }
+        for (from, to) in leet { table[Int(from.asciiValue!)] = to.asciiValue! }
+        return table
+    }()
+
     static let leet: [Character: Character] = ["0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"]
 
     static func normalize(_ text: String) -> Result {
