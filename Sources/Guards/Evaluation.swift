@@ -2,6 +2,12 @@
 /// the same type overlaps it (each expected span matches once).
 public struct PIIEvaluation: Sendable {
     public struct Counts: Sendable, Hashable {
+        public init(truePositives: Int = 0, falsePositives: Int = 0, falseNegatives: Int = 0) {
+            self.truePositives = truePositives
+            self.falsePositives = falsePositives
+            self.falseNegatives = falseNegatives
+        }
+
         public var truePositives = 0
         public var falsePositives = 0
         public var falseNegatives = 0
