@@ -97,6 +97,7 @@ public struct StreamingRedactor: Sendable {
     let holdback: Int
     let mode: Mode
     private var pending: [Unicode.Scalar] = []
+    private var released: [Unicode.Scalar] = []
     /// Findings replaced so far, by type.
     public private(set) var replaced: [PIIType: Int] = [:]
 
@@ -125,19 +126,32 @@ public struct StreamingRedactor: Sendable {
         let scalars = Array(buffer.unicodeScalars)
         // Restoring pseudonyms changes lengths; work on the restored buffer from here on.
         var cut = final ? scalars.count : max(0, proposed + (scalars.count - pending.count))
-        let findings = detector.detect(buffer)
+        // The tail of what was already released is read again as context (a salutation or a cue such
+        // as "born on" before the cut), but only findings inside the pending text count.
+        var window = String.UnicodeScalarView()
+        window.append(contentsOf: released)
+        window.append(contentsOf: scalars)
+        let shift = released.count
+        let findings = detector.detect(String(window)).compactMap { finding -> PIIFinding? in
+            guard finding.end > shift else { return nil }
+            return PIIFinding(start: max(0, finding.start - shift), end: finding.end - shift, type: finding.type, score: finding.score)
+        }
         for finding in findings where finding.start < cut && finding.end > cut {
             cut = final ? finding.end : finding.start
         }
         // Never cut inside a placeholder being written (<PERSON_1>) either.
         if !final, let open = scalars[..<cut].lastIndex(of: "<"), !scalars[open..<cut].contains(">"), cut - open < 24 { cut = open }
-        let released = findings.filter { $0.end <= cut }
+        let releasable = findings.filter { $0.end <= cut }
         var head = String.UnicodeScalarView()
         head.append(contentsOf: scalars[..<cut])
-        let output = replace(String(head), released)
+        let output = replace(String(head), releasable)
         pending = Array(scalars[cut...])
+        released = Array((released + Array(output.unicodeScalars)).suffix(Self.contextLength))
         return output
     }
+
+    /// Scalars of already released text re-read as context.
+    static let contextLength = 48
 
     private func restoreIfNeeded(_ text: String) -> String {
         if case .leakCheck(_, let pseudonyms) = mode { return pseudonyms.restore(text) }
