@@ -43,14 +43,15 @@ public struct InjectionDetector: Sendable {
         if let classifier {
             probability = classifier.predict(text).probabilities["injection"] ?? 0
         }
-        // Rules are precise; the classifier generalises to phrasings the rules miss. A classifier
-        // alone must be confident; together they reinforce each other.
+        // The rules decide; the classifier (trained on labelled examples) only moves a partial rule
+        // match over the threshold when it is confident too. Alone it never flags: trained on a few
+        // hundred examples it confuses innocent uses of trigger words with attacks.
         var score = rules
         if let p = probability {
             if p >= 0.5 { signals.append("classifier") }
-            score = max(rules, p * 0.95)
-            if rules >= 0.5 && p >= 0.5 { score = max(score, min(0.99, (rules + p) / 2 + 0.1)) }
-            if rules > 0 && rules < 0.5 && p < 0.3 { score = rules * 0.8 }
+            if rules > 0 && rules < 0.5 && p >= 0.8 { score = 0.5 + (p - 0.8) }
+            if rules >= 0.5 && p >= 0.5 { score = max(score, min(0.99, rules + 0.05)) }
+            if rules == 0 { score = min(0.45, p * 0.45) }
         }
         var seen = Set<String>()
         return InjectionAssessment(score: score, signals: signals.filter { seen.insert($0).inserted }, classifierProbability: probability)
@@ -59,12 +60,21 @@ public struct InjectionDetector: Sendable {
     func ruleScore(_ text: String, depth: Int, signals: inout [String]) -> Double {
         let normalized = TextNormalizer.normalize(text)
         var runs = 0
-        let collapsed = TextNormalizer.collapseSpacedLetters(normalized.text, runs: &runs)
+        var spacedRuns: [String] = []
+        let collapsed = TextNormalizer.collapseSpacedLetters(normalized.text, runs: &runs, joined: &spacedRuns)
         var score = 0.0
         var obfuscated = false
         if normalized.zeroWidth > 0 { signals.append("zero_width"); obfuscated = true }
         if normalized.mixedScriptWords > 0 { signals.append("homoglyphs"); obfuscated = true }
         if runs > 0 { signals.append("spaced_letters"); obfuscated = true }
+        for run in spacedRuns {
+            // Letters spelled out one by one with no word boundaries: look for the stems of an attack.
+            let stems = InjectionRules.spacedStems.filter { run.containsBytes($0) }
+            if stems.count >= 2 || (stems.count == 1 && run.utf8.count >= 12) {
+                signals.append("instruction_override")
+                score = max(score, stems.count >= 2 ? 0.9 : 0.6)
+            }
+        }
 
         // Words and their classes; leetspeak words get the classes of their decoded form.
         var masks: [UInt64] = []
@@ -98,7 +108,7 @@ public struct InjectionDetector: Sendable {
             if from < to && hasLetter {
                 if hasAt && hasDot { hasDestination = true }  // an e-mail address
                 var mask = InjectionRules.classes(bytes: bytes[from..<to])
-                if mask == 0 && hasLeet && to - from >= 4 && to - from <= 24 {
+                if mask == 0 && hasLeet && to - from >= 3 && to - from <= 24 {
                     // Leetspeak: digits and symbols read as the letters they imitate (1gn0r3 -> ignore).
                     let decoded = bytes[from..<to].map { TextNormalizer.leetBytes[Int($0)] }
                     mask = InjectionRules.classes(bytes: decoded[...])

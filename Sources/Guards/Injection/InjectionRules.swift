@@ -28,9 +28,9 @@ enum InjectionRules {
         .jailbreak: words("dan jailbreak jailbroken stan dude aim evilbot devmode"),
         .reveal: words("repeat print show reveal output display tell give write list dump leak share disclose recite echo copy paste what whats translate summarize repete repetez affiche affichez montre montrez revele revelez donne donnez ecris ecrivez dis dites wiederhole wiederholen zeige zeig gib verrate schreibe schreib nenne ausgeben repite repetir muestra muestrame revela dime escribe imprime comparte"),
         .owner: words("your you're yours initial original hidden secret internal confidential system developer tes vos ton votre tes initiales cachees secretes deine ihre dein deinen geheimen internen urspunglichen ursprunglichen tus tu sus su iniciales ocultas secretas internas"),
-        .promptNoun: words("prompt prompts instructions instruction rules configuration config guidelines directives message context systemprompt system-prompt consignes regles anweisungen regeln konfiguration instrucciones reglas configuracion mensaje"),
+        .promptNoun: words("prompt prompts instructions instruction rules configuration config guidelines directives message context systemprompt system-prompt systemanweisungen systemanweisung systeminstruktionen consignes regles anweisungen regeln konfiguration instrucciones reglas configuracion mensaje"),
         .systemWord: words("system systeme sistema"),
-        .above: words("above earlier before ci-dessus precedent oben vorher arriba anterior everything"),
+        .above: words("above ci-dessus oben arriba everything"),
         .send: words("send forward email e-mail mail post upload transmit exfiltrate leak submit append attach include envoie envoyez envoyer transfere transferez sende senden schicke schicken leite envia enviar manda mandar reenvia adjunta incluye"),
         .secretData: words("password passwords credentials credential api apikey api_key token tokens secret secrets keys key customer customers clients conversation history database data emails addresses list contacts records ssn cards passwort passworter kennwort zugangsdaten kunden daten kundenliste mot motdepasse identifiants clients donnees historique contrasena credenciales clientes datos historial lista"),
         .toolVerb: words("call invoke execute trigger run fire appelle appelez execute executez lance rufe fuhre fuhr starte llama ejecuta invoca lanza"),
@@ -52,6 +52,14 @@ enum InjectionRules {
         .ignore: ["ignor", "disregard", "olvid", "oubli", "vergiss"],
         .secretData: ["password", "credential", "passwort", "contrase", "kunden", "customer"],
         .reveal: ["reveal", "wiederhol", "repit", "repet"],
+    ]
+
+    /// Stems that, joined without spaces, give away an instruction spelled out letter by letter.
+    static let spacedStems = [
+        "ignor", "disregard", "instruct", "previous", "prompt", "guideline", "developermode", "restriction", "textabove", "repeat",
+        "reveal", "yourrules", "systemprompt", "anweisung", "vorherig", "consign", "precedent", "instruccion", "anterior", "oublie",
+        "vergiss", "olvida", "withoutrestriction", "nofilter", "jailbreak", "printyour", "showyour", "deleteaccount", "delete_account",
+        "transfer", "issuerefund", "issue_refund", "grantadmin", "customerdatabase", "password",
     ]
 
     struct Rule {

@@ -120,6 +120,13 @@ struct TextNormalizer {
 
     /// Joins runs of single letters separated by single spaces: "i g n o r e  a l l" -> "ignore all".
     static func collapseSpacedLetters(_ text: String, runs: inout Int) -> String {
+        var joined: [String] = []
+        return collapseSpacedLetters(text, runs: &runs, joined: &joined)
+    }
+
+    /// Also returns each collapsed run with every space removed, for stem search when the attacker
+    /// left no word boundaries ("i g n o r e a l l").
+    static func collapseSpacedLetters(_ text: String, runs: inout Int, joined: inout [String]) -> String {
         let scalars = Array(text.unicodeScalars)
         let letter = scalars.map { s -> Bool in
             let v = s.value
@@ -153,6 +160,9 @@ struct TextNormalizer {
             }
             if letters >= 5 {
                 runs += 1
+                var compact = String.UnicodeScalarView()
+                for index in i..<min(j, scalars.count) where letter[index] { compact.append(scalars[index]) }
+                joined.append(String(compact))
                 var k = i
                 while k < min(j, scalars.count) {
                     if letter[k] {

@@ -116,6 +116,8 @@ enum ContextScanners {
         ["ich", "heiße"], ["ich", "heisse"], ["mein", "name", "ist"], ["me", "llamo"], ["mi", "nombre", "es"], ["signed"],
         ["contact", "person"], ["contact"], ["customer"], ["client"], ["kunde"], ["kundin"], ["cliente"], ["from"], ["de", "la", "part", "de"],
         ["spoke", "with"], ["spoke", "to"], ["talked", "to"], ["colleague"], ["agent"], ["technician"], ["courier"],
+        ["account", "holder"], ["holder"], ["applicant"], ["titulaire"], ["titular"], ["inhaber"], ["kontoinhaber"], ["employee"],
+        ["passenger"], ["recipient"], ["destinataire"], ["empfänger"], ["destinatario"], ["patient"], ["tenant"], ["beneficiary"],
     ]
     /// Capitalised words that follow a cue but are not names.
     static let notNames: Set<String> = [
@@ -213,8 +215,9 @@ enum ContextScanners {
                     if found != nil { break }
                 }
             }
-            // Signatures: a closing line, then the name on the same line after a comma or on the next line.
-            if found == nil, word.startsLine {
+            // Signatures: a closing (at a line start or after a sentence), then the name after a comma or on the next line.
+            let sentenceStart = index > 0 && (t.is(word.start - 2, ".") || t.is(word.start - 2, "!") || t.is(word.start - 1, "\n"))
+            if found == nil, word.startsLine || sentenceStart {
                 for phrase in (word.is(Lexicon.closingStart) ? closingIndex[word.key] ?? [] : []) where matches(words, at: index, phrase) {
                     let next = index + phrase.count
                     if next < words.count {
@@ -266,7 +269,7 @@ enum ContextScanners {
         "rue", "avenue", "av.", "boulevard", "bd", "bd.", "place", "chemin", "allée", "allee", "impasse", "quai", "route", "cours",
         "square", "passage", "faubourg", "voie",
     ]
-    static let germanSuffixes = ["straße", "strasse", "str.", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "chaussee", "steig", "pfad", "markt"]
+    static let germanSuffixes = ["straße", "strasse", "str.", "str", "weg", "platz", "allee", "gasse", "ring", "damm", "ufer", "chaussee", "steig", "pfad", "markt"]
     static let spanishTypes: Set<String> = [
         "calle", "c/", "avenida", "avda.", "avda", "av.", "plaza", "pza.", "paseo", "camino", "carrera", "ronda", "travesía", "travesia",
         "carretera", "ctra.", "glorieta", "pasaje", "rambla", "vía", "via",
