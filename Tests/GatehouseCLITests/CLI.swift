@@ -36,7 +36,10 @@ enum CLI {
         try FileManager.default.copyItem(at: root.appendingPathComponent("examples"), to: scratch)
         let configuration = scratch.appendingPathComponent("gatehouse.yaml")
         let yaml = try String(contentsOf: configuration, encoding: .utf8)
-        try editConfiguration(yaml.replacingOccurrences(of: "data_dir: ../.gatehouse/demo", with: "data_dir: data"))
+        let datasets = root.appendingPathComponent("datasets").path
+        try editConfiguration(
+            yaml.replacingOccurrences(of: "data_dir: ../.gatehouse/demo", with: "data_dir: data")
+                .replacingOccurrences(of: "../datasets/", with: datasets + "/"))
             .write(to: configuration, atomically: true, encoding: .utf8)
         let shared = FileManager.default.temporaryDirectory.appendingPathComponent("gatehouse-cli-model-cache")
         try FileManager.default.createDirectory(at: shared, withIntermediateDirectories: true)

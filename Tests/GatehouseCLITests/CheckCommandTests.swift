@@ -42,6 +42,7 @@ import Testing
         let configuration = scratch.appendingPathComponent("gatehouse.yaml")
         let yaml = try String(contentsOf: configuration, encoding: .utf8)
         try yaml.replacingOccurrences(of: "data_dir: ../.gatehouse/demo", with: "data_dir: data")
+            .replacingOccurrences(of: "../datasets/", with: Self.root.appendingPathComponent("datasets").path + "/")
             .write(to: configuration, atomically: true, encoding: .utf8)
         let result = try run(["train", "ticket-triage", "--config", scratch.path])
         #expect(result.status == 0, "\(result.stderr)")

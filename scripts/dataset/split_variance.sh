@@ -9,7 +9,7 @@ trap 'rm -rf "$work"' EXIT
 for salt in "" 1 2 3 4 5; do
   rm -rf "$work/config" && cp -r examples "$work/config"
   DATASET_OUT="$work/config/usecases/ticket-triage/datasets" SPLIT_SALT="$salt" python3 scripts/dataset/make_ticket_dataset.py > /dev/null
-  sed -i 's#data_dir: ../.gatehouse/demo#data_dir: data#' "$work/config/gatehouse.yaml"
+  sed -i "s#data_dir: ../.gatehouse/demo#data_dir: data#; s#\.\./datasets/#$PWD/datasets/#" "$work/config/gatehouse.yaml"
   figure=$("$binary" train ticket-triage --config "$work/config" | grep '^category')
   echo "split ${salt:-committed}: $figure"
 done

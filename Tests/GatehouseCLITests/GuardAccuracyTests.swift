@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+
+/// The guards' figures on the committed test splits, through `gatehouse scan --evaluate`, held as
+/// floors so a change that makes a guard worse fails here. The targets of the guard issue are
+/// 0.95/0.95 for the structured PII types, 0.80/0.80 for names, addresses and birth dates, and
+/// TPR 0.90 at FPR 0.03 for injection; PHONE recall is below its target (0.91) and held at 0.90.
+@Suite struct GuardAccuracyTests {
+    struct Row { var precision: Double; var recall: Double }
+
+    func figures(_ output: String) -> [String: Row] {
+        var rows: [String: Row] = [:]
+        for line in output.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 5, let precision = Double(parts[1]), let recall = Double(parts[2]) else { continue }
+            rows[String(parts[0])] = Row(precision: precision, recall: recall)
+        }
+        return rows
+    }
+
+    @Test func piiFiguresOnTheTestSplit() throws {
+        let result = try CLI.run(["scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/pii/test.jsonl").path, "--guard", "pii"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let rows = figures(result.stdout)
+        let floors: [String: (Double, Double)] = [
+            "EMAIL": (0.95, 0.95), "CREDIT_CARD": (0.95, 0.95), "IBAN": (0.95, 0.95), "US_SSN": (0.95, 0.95), "IP_ADDRESS": (0.95, 0.95),
+            "PHONE": (0.95, 0.90), "PERSON": (0.80, 0.80), "STREET_ADDRESS": (0.80, 0.80), "DATE_OF_BIRTH": (0.80, 0.80),
+        ]
+        for (type, (precision, recall)) in floors {
+            let row = try #require(rows[type], "\(type) missing from:\n\(result.stdout)")
+            #expect(row.precision >= precision && row.recall >= recall, "\(type): \(row)")
+        }
+        #expect(result.stdout.contains("(0 of them with a false finding)"), "\(result.stdout)")
+    }
+
+    @Test func injectionFiguresOnTheTestSplit() throws {
+        let result = try CLI.run([
+            "scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/injection/test.jsonl").path, "--guard", "injection",
+            "--injection-training", CLI.root.appendingPathComponent("datasets/guards/injection/train.jsonl").path,
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("TPR") })
+        let numbers = line.split(separator: " ").compactMap { Double($0) }
+        #expect(numbers.count == 3, "\(line)")  // TPR, FPR, AUC
+        #expect(numbers[0] >= 0.90 && numbers[1] <= 0.03, "\(line)")
+    }
+}
