@@ -88,8 +88,9 @@ enum ContextScanners {
     static func birthDates(_ t: ScalarText, words: [Word], into findings: inout [PIIFinding]) {
         for (start, end) in dates(t, words: words) {
             let before = t.lower(start - 40, start)
-            // The nearest cue must be close and not belong to an earlier sentence about something else.
-            guard StructuredScanners.hasCue(before, birthCues) else { continue }
+            // German and other verb-final phrasings put the cue after the date ("am 12.03.1985 geboren").
+            let after = t.lower(end, end + 16)
+            guard StructuredScanners.hasCue(before, birthCues) || StructuredScanners.hasCue(after, ["geboren", "born", "né ", "née ", "nacido", "nacida"]) else { continue }
             if before.containsBytes("born leader") || before.containsBytes("born and raised") { continue }
             findings.append(PIIFinding(start: start, end: end, type: .dateOfBirth, score: 0.9))
         }
@@ -117,7 +118,7 @@ enum ContextScanners {
         ["contact", "person"], ["contact"], ["customer"], ["client"], ["kunde"], ["kundin"], ["cliente"], ["from"], ["de", "la", "part", "de"],
         ["spoke", "with"], ["spoke", "to"], ["talked", "to"], ["colleague"], ["agent"], ["technician"], ["courier"],
         ["account", "holder"], ["holder"], ["applicant"], ["titulaire"], ["titular"], ["inhaber"], ["kontoinhaber"], ["employee"],
-        ["passenger"], ["recipient"], ["destinataire"], ["empfänger"], ["destinatario"], ["patient"], ["tenant"], ["beneficiary"],
+        ["i'm"], ["i’m"], ["i", "am"], ["name"], ["nom"], ["nombre"], ["passenger"], ["recipient"], ["destinataire"], ["empfänger"], ["destinatario"], ["patient"], ["tenant"], ["beneficiary"],
     ]
     /// Capitalised words that follow a cue but are not names.
     static let notNames: Set<String> = [

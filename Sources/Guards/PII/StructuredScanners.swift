@@ -117,14 +117,36 @@ enum StructuredScanners {
         "order", "tracking", "invoice", "ref", "reference", "case", "ticket", "sku", "ean", "isbn", "serial", "account no",
         "bestell", "rechnung", "sendung", "commande", "facture", "colis", "suivi", "pedido", "factura", "seguimiento",
         "número de pedido", "auftrag", "kunden", "customer", "id", "no.", "nr", "n°", "nº", "version", "build", "lot", "batch", "code",
+        "parcel", "package", "shipment", "consignment", "paket", "lieferung", "paquete", "envío", "envio", "expédition", "article", "item",
     ]
     static let phoneCues = [
         "tel", "phone", "call", "mobile", "cell", "handy", "telefon", "téléphone", "telephone", "portable", "teléfono", "telefono",
-        "móvil", "movil", "whatsapp", "ring", "fax", "appel", "anruf", "llam", "joindre", "erreichbar", "contact",
+        "móvil", "movil", "whatsapp", "ring", "fax", "appel", "anruf", "llam", "joindre", "erreichbar", "contact", "rufnummer",
+        "reach me", "text me",
     ]
 
     static func context(_ t: ScalarText, before index: Int, _ width: Int = 28) -> String {
         t.lower(index - width, index)
+    }
+
+    /// Byte offset just past the last cue that starts a word in `text`, or -1.
+    static func lastCue(_ text: String, _ cues: [String]) -> Int {
+        let haystack = Array(text.utf8)
+        var best = -1
+        for cue in cues {
+            let needle = Array(cue.utf8)
+            guard !needle.isEmpty, needle.count <= haystack.count else { continue }
+            var i = haystack.count - needle.count
+            while i >= 0 {
+                if haystack[i] == needle[0] && (i == 0 || !isWordByte(haystack[i - 1])) {
+                    var k = 1
+                    while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
+                    if k == needle.count { best = max(best, i + needle.count); break }
+                }
+                i -= 1
+            }
+        }
+        return best
     }
 
     /// Whether a cue occurs in `text` at the start of a word (byte search on UTF-8).
@@ -195,7 +217,12 @@ enum StructuredScanners {
         let groups = run.groups
         guard (7...15).contains(d.count), !run.separators.contains("/") || groups.count == 2 else { return nil }
         let before = context(t, before: run.start)
-        let isReference = hasCue(before, referenceCues) && !hasCue(before, phoneCues)
+        // A reference cue counts when it is right before the number ("order 100234567") and nearer
+        // than any phone cue; "my parcel … my number: 06 …" is a phone number.
+        let reference = lastCue(before, referenceCues)
+        let gap = reference < 0 ? [] : Array(before.utf8)[reference...]
+        let wordsBetween = gap.split(whereSeparator: { $0 == 32 || $0 == 58 || $0 == 10 }).count
+        let isReference = reference >= 0 && wordsBetween <= 1 && !gap.contains(46) && reference > lastCue(before, phoneCues)
         if run.plus {
             // E.164: country code, then 6 to 14 digits.
             return d.count >= 8 && groups.count <= 6 ? 0.97 : nil
