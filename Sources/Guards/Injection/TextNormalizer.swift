@@ -127,6 +127,21 @@ struct TextNormalizer {
     /// Also returns each collapsed run with every space removed, for stem search when the attacker
     /// left no word boundaries ("i g n o r e a l l").
     static func collapseSpacedLetters(_ text: String, runs: inout Int, joined: inout [String]) -> String {
+        // Quick exit on bytes: three single letters separated by single spaces ("a b c") must occur.
+        let bytes = Array(text.utf8)
+        func isLetter(_ k: Int) -> Bool {
+            guard k >= 0 && k < bytes.count else { return false }
+            let b = bytes[k]
+            return (b >= 97 && b <= 122) || (b >= 65 && b <= 90) || b >= 128
+        }
+        var found = false
+        var probe = 0
+        while probe + 4 < bytes.count && !found {
+            found = bytes[probe + 1] == 32 && bytes[probe + 3] == 32 && isLetter(probe) && isLetter(probe + 2) && isLetter(probe + 4)
+                && !isLetter(probe - 1) && !isLetter(probe + 5)
+            probe += 1
+        }
+        guard found else { return text }
         let scalars = Array(text.unicodeScalars)
         let letter = scalars.map { s -> Bool in
             let v = s.value
