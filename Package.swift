@@ -34,6 +34,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "LocalEngine", swiftSettings: strict),
         .target(name: "Guards", dependencies: ["LocalEngine"], swiftSettings: strict),
+        .target(name: "Governance", swiftSettings: strict),
         .target(name: "Providers", dependencies: [
             "Core",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -46,9 +47,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),
-        .target(name: "Pipeline", dependencies: ["Core", "Guards"], swiftSettings: strict),
+        .target(name: "Pipeline", dependencies: ["Core", "Guards", "Governance"], swiftSettings: strict),
         .target(name: "Gateway", dependencies: [
-            "Core", "Contract", "LocalEngine", "Providers", "Store", "Pipeline", "Guards",
+            "Core", "Contract", "LocalEngine", "Providers", "Store", "Pipeline", "Guards", "Governance",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -97,6 +98,7 @@ let package = Package(
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Hummingbird", package: "hummingbird"),
         ], swiftSettings: strict),
     ]
 )

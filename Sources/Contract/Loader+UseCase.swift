@@ -3,7 +3,7 @@ import Foundation
 
 extension Loader {
     static let useCaseKeys = [
-        "id", "title", "purpose", "owners", "risk_tier", "task", "usage", "data_policy", "guards", "variants", "stable_variant",
+        "id", "title", "purpose", "owners", "risk_tier", "task", "usage", "data_policy", "guards", "cache", "variants", "stable_variant",
         "fallback_variant", "escalation", "slos", "budget", "limits", "kpis", "evaluation",
     ]
 
@@ -84,6 +84,11 @@ extension Loader {
             variants: variants, stableVariant: stable, fallbackVariant: fallback, escalation: escalation, slos: slos, budget: budget,
             limits: limits, kpis: kpis, evaluation: evaluation, directory: directory)
         useCase.guards = guards
+        if let cache = fields["cache"], let settings = cache.mapping(allowed: ["enabled", "ttl_s", "max_entries"]) {
+            if settings["enabled"]?.bool ?? true {
+                useCase.cache = CachePolicy(ttlSeconds: settings["ttl_s"]?.int(min: 1) ?? 3600, maxEntries: settings["max_entries"]?.int(min: 1) ?? 10_000)
+            }
+        }
         return useCase
     }
 
@@ -260,7 +265,7 @@ extension Loader {
     }
 
     func readBudget(_ reader: YAMLReader) -> BudgetPolicy? {
-        guard let fields = reader.mapping(allowed: ["daily_usd", "monthly_usd", "on_exceed", "alert_thresholds"]) else { return nil }
+        guard let fields = reader.mapping(allowed: ["daily_usd", "monthly_usd", "on_exceed", "alert_thresholds", "time_zone"]) else { return nil }
         let daily = fields["daily_usd"]?.double(min: 0)
         let monthly = fields["monthly_usd"]?.double(min: 0)
         if daily == nil && monthly == nil && fields["daily_usd"] == nil && fields["monthly_usd"] == nil {
@@ -271,7 +276,15 @@ extension Loader {
         if let list = fields["alert_thresholds"]?.sequence {
             thresholds = list.compactMap { $0.double(min: 0.01, max: 1) }
         }
-        return BudgetPolicy(dailyUSD: daily, monthlyUSD: monthly, onExceed: onExceed, alertThresholds: thresholds)
+        var policy = BudgetPolicy(dailyUSD: daily, monthlyUSD: monthly, onExceed: onExceed, alertThresholds: thresholds)
+        if let zone = fields["time_zone"], let name = zone.nonEmptyString {
+            if TimeZone(identifier: name) == nil {
+                zone.fail("unknown time zone '\(name)' (use an IANA name such as Europe/Paris)")
+            } else {
+                policy.timeZone = name
+            }
+        }
+        return policy
     }
 
     func readLimits(_ reader: YAMLReader) -> UsageLimits {

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Governance
 import Guards
 
 /// Everything one invocation carries through the stages. Each stage reads what earlier stages wrote
@@ -50,6 +51,14 @@ public struct InvocationContext: Sendable {
     public var pseudonyms = Pseudonymizer()
     /// An action the model proposed (a tool call): `{"name", "arguments"}`.
     public var proposedAction: JSONValue?
+    /// Admission: rate-limit state for the response headers, the budget reservation to settle, the cache.
+    public var rateLimits: RateLimitSnapshot?
+    public var reservation: BudgetAccountant.Reservation?
+    public var budgetFallback = false
+    public var cacheKey: String?
+    public var cacheHit = false
+    /// The cost a cache hit saved (what the answer cost when it was computed).
+    public var savedCostUSD: Double = 0
     /// The ledger row could not be written.
     public var ledgerError: Bool = false
     /// End-to-end time, fixed when the invocation is recorded.

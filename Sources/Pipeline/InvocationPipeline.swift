@@ -10,6 +10,7 @@ public struct InvocationPipeline: Sendable {
         ValidateInputStage(),  // body -> input; input JSON Schema
         GuardInputStage(),  // prompt injection, forbidden topics, personal data (block or note for the provider)
         SelectVariantStage(),  // stable variant (rollouts come later)
+        AdmitStage(),  // rate limits, response cache, budget reservation of the largest possible cost
         CallModelStage(),  // provider chain with retries, breaker, failover; degraded mode; PII redacted or pseudonymized per provider
         ValidateOutputStage(),  // proposed actions; output JSON Schema, one repair attempt, then degraded mode
         GuardOutputStage(),  // pseudonyms restored; personal data the input did not contain is redacted

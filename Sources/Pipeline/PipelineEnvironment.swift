@@ -11,12 +11,14 @@ public struct PipelineEnvironment: Sendable {
     public var ledger: any LedgerStore
     public var digester: any PayloadDigester
     public var guards: GuardSet
+    public var governance: GovernanceSet
 
     public init(
         configuration: GatewayConfiguration, authenticator: any CallerAuthenticator, router: any ModelRouter,
-        ledger: any LedgerStore, digester: any PayloadDigester, guards: GuardSet = GuardSet()
+        ledger: any LedgerStore, digester: any PayloadDigester, guards: GuardSet = GuardSet(), governance: GovernanceSet = GovernanceSet()
     ) {
         self.guards = guards
+        self.governance = governance
         self.configuration = configuration
         self.authenticator = authenticator
         self.router = router

@@ -9,6 +9,7 @@ public struct UseCase: Sendable {
     public var usage: UsagePolicy
     public var dataPolicy: DataPolicy
     public var guards: GuardPolicy = GuardPolicy()
+    public var cache: CachePolicy?
     public var variants: [Variant]
     public var stableVariant: String
     public var fallbackVariant: String?
@@ -133,6 +134,18 @@ public struct UsagePolicy: Sendable, Hashable {
     }
 }
 
+/// Opt-in response cache: exact match on variant version and normalised input, for deterministic
+/// variants only (temperature 0, or a local model).
+public struct CachePolicy: Sendable, Hashable {
+    public var ttlSeconds: Int
+    public var maxEntries: Int
+
+    public init(ttlSeconds: Int = 3600, maxEntries: Int = 10_000) {
+        self.ttlSeconds = ttlSeconds
+        self.maxEntries = maxEntries
+    }
+}
+
 /// The guards of a use case beyond its data policy.
 public struct GuardPolicy: Sendable, Hashable {
     public enum InjectionAction: String, Sendable, Hashable, CaseIterable {
@@ -246,6 +259,8 @@ public struct BudgetPolicy: Sendable, Hashable {
     public var monthlyUSD: Double?
     public var onExceed: OnExceed
     public var alertThresholds: [Double]
+    /// IANA time zone of the day and month windows (UTC by default).
+    public var timeZone: String = "UTC"
 
     public init(dailyUSD: Double?, monthlyUSD: Double?, onExceed: OnExceed, alertThresholds: [Double]) {
         self.dailyUSD = dailyUSD

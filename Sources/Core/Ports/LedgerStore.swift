@@ -39,6 +39,9 @@ public struct LedgerEntry: Sendable, Hashable, Codable {
     public var payloadExpiresAt: Date? = nil
     /// What the guards found (JSON: counts by type, injection score and signals); never values.
     public var guardReport: String? = nil
+    /// Answered from the response cache; `savedCostUSD` is what the answer cost when it was computed.
+    public var cacheHit: Bool = false
+    public var savedCostUSD: Double = 0
 
     public init(
         id: String, createdAt: Date, keyID: String?, route: InvocationRoute, useCase: String?, variant: String?,

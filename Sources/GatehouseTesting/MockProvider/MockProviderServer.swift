@@ -23,6 +23,9 @@ public enum MockBehaviour: Sendable {
     /// A non-2xx answer whose error message quotes the credential headers it received, as some
     /// providers do when they reject a key (used to check that the gateway never passes them on).
     case echoCredentials(status: Int)
+    /// A normal answer whose usage is what the gateway reserves for the request: prompt tokens
+    /// estimated as characters / 4 over the message contents, completion tokens = `max_tokens`.
+    case replyMatchingReservation(String)
 }
 
 /// One request the mock received.
@@ -127,6 +130,10 @@ public final class MockProviderServer: Sendable {
             return streamResponse(chunks: chunks, cutAfter: cutAfter, stallAfter: nil, anthropic: anthropic, model: model, usage: TokenUsage(inputTokens: 12, outputTokens: 6))
         case .streamStall(let afterChunks, let seconds):
             return streamResponse(chunks: ["one ", "two ", "three ", "four"], cutAfter: nil, stallAfter: (afterChunks, seconds), anthropic: anthropic, model: model, usage: nil)
+        case .replyMatchingReservation(let text):
+            let characters = json["messages"]?.arrayValue?.reduce(0) { $0 + ($1["content"]?.stringValue?.count ?? 0) } ?? 0
+            let usage = TokenUsage(inputTokens: TokenUsage.estimate(characters: characters), outputTokens: Int(json["max_tokens"]?.numberValue ?? 1024))
+            return jsonResponse(anthropic ? anthropicReply(text: text, model: model, usage: usage) : openAIReply(text: text, model: model, usage: usage))
         case .echoCredentials(let code):
             let quoted = [headers["authorization"], headers["x-api-key"]].compactMap { $0 }.joined(separator: ", ")
             let body: JSONValue = ["error": ["message": .string("Incorrect API key provided: \(quoted). You can find your key at https://example.com.")]]

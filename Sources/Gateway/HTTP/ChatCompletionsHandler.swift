@@ -63,7 +63,7 @@ struct ChatCompletionsHandler: Sendable {
         context.principal = principal
         let finished = await runtime.run(context)
         if let error = finished.error {
-            throw HTTPGatewayError(error, invocationID: finished.id)
+            throw HTTPGatewayError(error, invocationID: finished.id, extraHeaders: RateLimitHeaders.fields(finished.rateLimits))
         }
         let content = finished.decision == .refused ? (finished.refusalMessage ?? "") : (finished.output ?? finished.proposedAction.map { ["action": $0] } ?? .null).compactJSONString()
         let completionID = "chatcmpl-\(finished.id)"

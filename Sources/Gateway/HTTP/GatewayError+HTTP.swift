@@ -8,10 +8,13 @@ struct HTTPGatewayError: HTTPResponseError {
     var error: GatewayError
     /// The ledger row of the failed invocation, so the caller can quote it.
     var invocationID: String?
+    /// Further headers (rate-limit state).
+    var extraHeaders: HTTPFields
 
-    init(_ error: GatewayError, invocationID: String? = nil) {
+    init(_ error: GatewayError, invocationID: String? = nil, extraHeaders: HTTPFields = [:]) {
         self.error = error
         self.invocationID = invocationID
+        self.extraHeaders = extraHeaders
     }
 
     var status: HTTPResponse.Status { HTTPResponse.Status(code: error.status) }
@@ -20,6 +23,7 @@ struct HTTPGatewayError: HTTPResponseError {
         var fields: HTTPFields = [.contentType: "application/json"]
         if let retryAfter = error.retryAfterSeconds { fields[.retryAfter] = String(retryAfter) }
         if let invocationID { fields[HTTPField.Name("x-gatehouse-invocation-id")!] = invocationID }
+        for field in extraHeaders where fields[field.name] == nil { fields.append(field) }
         return fields
     }
 

@@ -21,7 +21,7 @@ struct InvokeHandler: Sendable {
             route: .invoke, bearerToken: token, useCaseID: useCaseID, payload: .invokeBody(body), traceID: traceparent)
         let finished = await runtime.run(context)
         if let error = finished.error {
-            throw HTTPGatewayError(error, invocationID: finished.id)
+            throw HTTPGatewayError(error, invocationID: finished.id, extraHeaders: RateLimitHeaders.fields(finished.rateLimits))
         }
         return JSONResponse.ok(finished.invokeResponseBody, headers: finished.responseHeaders)
     }
@@ -54,12 +54,15 @@ extension InvocationContext {
             body[decision == .answered ? "action" : "proposed_action"] = proposedAction
         }
         if !guardReport.isEmpty { body["guards"] = guardReport.json }
+        if cacheHit { body["cache"] = ["hit": true, "saved_cost_usd": .number(savedCostUSD)] }
         return .object(body)
     }
 
     var responseHeaders: HTTPFields {
         var headers: HTTPFields = [.invocationID: id]
         if let decision { headers[.decision] = decision.rawValue }
+        headers.append(contentsOf: RateLimitHeaders.fields(rateLimits))
+        if cacheHit { headers[.cacheStatus] = "hit" }
         return headers
     }
 }

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Contract
 import Core
 import Foundation
+import Governance
 import Guards
 import LocalEngine
 import Logging
@@ -69,11 +70,22 @@ public final class GatewayRuntime: Sendable {
         clientConfiguration.timeout.connect = .seconds(5)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let ledger = LedgerWriter(store: store, logger: logger)
+        let alerter = BudgetAlerter(httpClient: httpClient, store: store, logger: logger) { useCase in
+            useCase.flatMap { id in configuration.useCase(id: id)?.owners.onCallWebhook }
+        }
+        let governance = GovernanceSet(onCrossing: { crossings, useCase in alerter.notify(crossings, useCase: useCase) })
+        // Spend already in the ledger for the current windows: a restart does not reset a budget.
+        for useCase in configuration.useCases {
+            for cap in GovernanceSet.caps(of: useCase) {
+                let since = cap.window.start(of: Date(), timeZone: cap.timeZone)
+                if let spent = try? await store.spend(useCase: useCase.id, since: since) { governance.budgets.seed(cap, spent: Nanodollars(usd: spent)) }
+            }
+        }
         let environment: PipelineEnvironment
         do {
             environment = try buildEnvironment(
                 configuration: configuration, processEnvironment: processEnvironment, store: store, ledger: ledger, digester: digester,
-                httpClient: httpClient, logger: logger)
+                httpClient: httpClient, logger: logger, governance: governance)
         } catch {
             try? await httpClient.shutdown()
             throw error
@@ -90,8 +102,20 @@ public final class GatewayRuntime: Sendable {
     /// Resolves secrets, trains or loads local models and wires providers and the router for one configuration.
     static func buildEnvironment(
         configuration: GatewayConfiguration, processEnvironment: [String: String], store: SQLiteStore, ledger: LedgerWriter,
-        digester: HMACPayloadDigester, httpClient: HTTPClient, logger: Logger
+        digester: HMACPayloadDigester, httpClient: HTTPClient, logger: Logger, governance: GovernanceSet
     ) throws -> PipelineEnvironment {
+        var governance = governance
+        // Caches follow the contracts: one per use case that opts in (kept across reloads when the policy stays).
+        var caches: [String: ResponseCache<CachedAnswer>] = [:]
+        for useCase in configuration.useCases {
+            guard let policy = useCase.cache else { continue }
+            if let existing = governance.caches[useCase.id], existing.capacity == policy.maxEntries {
+                caches[useCase.id] = existing
+            } else {
+                caches[useCase.id] = ResponseCache(capacity: policy.maxEntries)
+            }
+        }
+        governance.caches = caches
         let resolver = SecretResolver(environment: processEnvironment, baseDirectory: configuration.baseDirectory)
         let configuredKeys = ConfiguredKeyAuthenticator(keys: configuration.apiKeys, resolver: resolver)
         let authenticator = KeyAuthenticator(store: store, configured: configuredKeys)
@@ -125,7 +149,7 @@ public final class GatewayRuntime: Sendable {
         }
         return PipelineEnvironment(
             configuration: configuration, authenticator: authenticator, router: router, ledger: ledger, digester: digester,
-            guards: GuardSet(pii: PIIDetector(), injection: injection))
+            guards: GuardSet(pii: PIIDetector(), injection: injection), governance: governance)
     }
 
     /// What a reload changed.
@@ -174,7 +198,7 @@ public final class GatewayRuntime: Sendable {
         do {
             environment = try Self.buildEnvironment(
                 configuration: loaded, processEnvironment: processEnvironment, store: store, ledger: ledger, digester: digester,
-                httpClient: httpClient, logger: logger)
+                httpClient: httpClient, logger: logger, governance: self.environment.governance)
         } catch {
             throw GatewayError(status: 400, code: .init(rawValue: "invalid_configuration"), message: "The configuration could not be applied; nothing changed: \(error)")
         }

@@ -8,7 +8,7 @@ public struct CallModelStage: InvocationStage {
     public init() {}
 
     public func run(_ context: inout InvocationContext, _ environment: PipelineEnvironment) async throws(GatewayError) {
-        guard let useCase = context.useCase, let variant = context.variant, let input = context.input else { return }
+        guard let useCase = context.useCase, let variant = context.variant, let input = context.input, !context.cacheHit else { return }
         let caller = VariantCaller(useCase: useCase, environment: environment)
         let request = caller.request(for: variant, input: caller.preparedInput(for: variant, input: input, context: &context), traceparent: context.traceID)
         do {

@@ -25,7 +25,7 @@ public struct DecideStage: InvocationStage {
         if !reasons.isEmpty {
             context.decision = .escalated
         } else {
-            context.decision = context.usedFallback ? .fallback : .answered
+            context.decision = context.usedFallback || context.budgetFallback ? .fallback : .answered
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Core
+import Governance
 import Guards
 
 /// Writes the ledger row of an invocation, rejected ones included, with payloads as the data policy allows.
@@ -10,6 +11,7 @@ public struct RecordStage: Sendable {
         let started = ContinuousClock.now
         if context.decision == nil { context.decision = context.error == nil ? .answered : .failed }
         context.latencyMilliseconds = context.elapsedMilliseconds
+        settle(&context, environment)
         let entry = ledgerEntry(for: context, environment)
         do {
             try await environment.ledger.record(entry)
@@ -18,6 +20,25 @@ public struct RecordStage: Sendable {
             context.ledgerError = true
         }
         context.stageTimings.append(("record", (ContinuousClock.now - started).milliseconds))
+    }
+
+    /// Settles the budget reservation to the actual cost (alerts for thresholds crossed go out from
+    /// the governance hook) and keeps a deterministic answer in the response cache.
+    func settle(_ context: inout InvocationContext, _ environment: PipelineEnvironment) {
+        let governance = environment.governance
+        if let reservation = context.reservation {
+            let crossings = governance.budgets.settle(reservation, actual: Nanodollars(usd: context.costUSD))
+            context.reservation = nil
+            if !crossings.isEmpty { governance.onCrossing(crossings, context.useCase?.id) }
+        }
+        if let key = context.cacheKey, !context.cacheHit, context.error == nil, context.decision == .answered,
+            let useCase = context.useCase, let policy = useCase.cache, let output = context.output,
+            let cache = governance.caches[useCase.id], context.answeringVariant?.name == context.variant?.name
+        {
+            cache.store(
+                CachedAnswer(output: output, confidence: context.confidence, costUSD: context.costUSD, variant: context.variant?.name ?? ""),
+                for: key, ttl: Double(policy.ttlSeconds))
+        }
     }
 
     public func ledgerEntry(for context: InvocationContext, _ environment: PipelineEnvironment) -> LedgerEntry {
@@ -57,6 +78,8 @@ public struct RecordStage: Sendable {
             outputPayload: outputPayload, traceID: context.traceID)
         entry.team = context.principal?.team
         if !context.guardReport.isEmpty { entry.guardReport = context.guardReport.json.compactJSONString() }
+        entry.cacheHit = context.cacheHit
+        entry.savedCostUSD = context.cacheHit ? context.savedCostUSD : 0
         if inputPayload != nil || outputPayload != nil {
             if let days = context.useCase?.dataPolicy.retentionDays, days >= 0 {
                 entry.payloadExpiresAt = context.startedAt.addingTimeInterval(Double(days) * 86_400)

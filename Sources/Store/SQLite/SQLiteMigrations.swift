@@ -87,6 +87,10 @@ enum SQLiteMigrations {
         migrator.registerMigration("003_guard_report") { db in
             try db.execute(sql: "ALTER TABLE invocations ADD COLUMN guard_report TEXT")
         }
+        migrator.registerMigration("004_cache_hits") { db in
+            try db.execute(sql: "ALTER TABLE invocations ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0")
+            try db.execute(sql: "ALTER TABLE invocations ADD COLUMN saved_cost_usd REAL NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 }

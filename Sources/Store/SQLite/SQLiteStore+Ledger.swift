@@ -39,8 +39,8 @@ extension SQLiteStore: LedgerStore {
             model, decision, http_status, error_code, latency_ms, stage_timings, attempts, input_tokens,
             output_tokens, tokens_estimated, cost_usd, confidence, escalation_reasons, streamed,
             stream_outcome, payload_mode, input_payload, output_payload, trace_id, team, subject_digest,
-            payload_expires_at, guard_report)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            payload_expires_at, guard_report, cache_hit, saved_cost_usd)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
     static func arguments(_ entry: LedgerEntry) -> StatementArguments {
@@ -51,7 +51,7 @@ extension SQLiteStore: LedgerStore {
             entry.inputTokens, entry.outputTokens, entry.tokensEstimated, entry.costUSD, entry.confidence,
             Self.json(entry.escalationReasons), entry.streamed, entry.streamOutcome, entry.payloadMode,
             entry.inputPayload, entry.outputPayload, entry.traceID, entry.team, entry.subjectDigest,
-            entry.payloadExpiresAt.map(Self.timestamp), entry.guardReport,
+            entry.payloadExpiresAt.map(Self.timestamp), entry.guardReport, entry.cacheHit, entry.savedCostUSD,
         ]
     }
 
@@ -92,6 +92,8 @@ extension SQLiteStore: LedgerStore {
         entry.subjectDigest = row["subject_digest"]
         entry.payloadExpiresAt = (row["payload_expires_at"] as String?).map(parseTimestamp)
         entry.guardReport = row["guard_report"]
+        entry.cacheHit = row["cache_hit"] ?? false
+        entry.savedCostUSD = row["saved_cost_usd"] ?? 0
         return entry
     }
 
@@ -196,4 +198,38 @@ extension SQLiteStore {
                 costUSD: totals?["c"] ?? 0)
         }
     }
+}
+
+extension SQLiteStore {
+    /// Total cost recorded for a use case since a date (budgets are seeded from it at start-up).
+    public func spend(useCase: String, since: Date) async throws -> Double {
+        try await pool.read { db in
+            try Double.fetchOne(
+                db, sql: "SELECT COALESCE(SUM(cost_usd), 0) FROM invocations WHERE use_case = ? AND created_at >= ?",
+                arguments: [useCase, Self.timestamp(since)]) ?? 0
+        }
+    }
+
+    /// Cost and counts grouped by a dimension since a date (spend reports).
+    public func spendReport(by column: SpendDimension, since: Date) async throws -> [(group: String, requests: Int, costUSD: Double, inputTokens: Int, outputTokens: Int)] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT COALESCE(\(column.rawValue), '-') AS g, COUNT(*) AS n, COALESCE(SUM(cost_usd), 0) AS c,
+                        COALESCE(SUM(input_tokens), 0) AS i, COALESCE(SUM(output_tokens), 0) AS o
+                    FROM invocations WHERE created_at >= ? GROUP BY g ORDER BY c DESC, g
+                    """,
+                arguments: [Self.timestamp(since)]
+            ).map { (group: $0["g"], requests: $0["n"], costUSD: $0["c"], inputTokens: $0["i"], outputTokens: $0["o"]) }
+        }
+    }
+}
+
+/// What a spend report groups by (ledger columns).
+public enum SpendDimension: String, Sendable, CaseIterable {
+    case useCase = "use_case"
+    case team
+    case key = "key_id"
+    case provider
 }
