@@ -288,10 +288,12 @@ extension Loader {
     }
 
     func readLimits(_ reader: YAMLReader) -> UsageLimits {
-        guard let fields = reader.mapping(allowed: ["rpm", "tpm", "concurrency", "deadline_ms"]) else { return UsageLimits() }
-        return UsageLimits(
+        guard let fields = reader.mapping(allowed: ["rpm", "tpm", "burst", "concurrency", "deadline_ms"]) else { return UsageLimits() }
+        var limits = UsageLimits(
             requestsPerMinute: fields["rpm"]?.int(min: 1), tokensPerMinute: fields["tpm"]?.int(min: 1),
             concurrency: fields["concurrency"]?.int(min: 1), deadlineMilliseconds: fields["deadline_ms"]?.int(min: 1))
+        limits.burst = fields["burst"]?.int(min: 1)
+        return limits
     }
 
     func readKPI(_ reader: YAMLReader) -> KPI? {

@@ -13,9 +13,9 @@ public final class RateLimiter: Sendable {
 
         public init(perMinute: Int, burst: Int? = nil) {
             self.perMinute = max(1, perMinute)
-            // Default: a fifth of a second's worth, at least one unit: smooth, so a run at twice
-            // the limit is served within a few percent of the limit.
-            self.burst = max(1, burst ?? perMinute / 300)
+            // Default: one second's worth, at least one unit. A smaller burst is smoother (a run at
+            // twice the limit is then served closer to the limit); a larger one suits bursty clients.
+            self.burst = max(1, burst ?? perMinute / 60)
         }
 
         /// Seconds between two units at the limit.

@@ -22,7 +22,7 @@ import Testing
         #expect(row.id == result.id)
         #expect(row.decision == .answered)
         #expect(row.inputPayload == "digest(52)")  // HMAC of the 52-byte canonical input, not the input itself
-        #expect(Set(row.stageTimings.keys) == ["authenticate", "validate_input", "guard_input", "select_variant", "call_model", "validate_output", "guard_output", "decide"])
+        #expect(Set(row.stageTimings.keys) == ["authenticate", "validate_input", "guard_input", "select_variant", "admit", "call_model", "validate_output", "guard_output", "decide"])
         #expect(result.stageTimings.map(\.stage).last == "record")
     }
 

@@ -274,6 +274,8 @@ public struct UsageLimits: Sendable, Hashable {
     public var requestsPerMinute: Int?
     public var tokensPerMinute: Int?
     public var concurrency: Int?
+    /// Requests that may pass at once before `rpm` applies (default: one second's worth).
+    public var burst: Int? = nil
     /// Overall deadline of one invocation, all attempts and fallbacks included.
     public var deadlineMilliseconds: Int?
     public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, concurrency: Int? = nil, deadlineMilliseconds: Int? = nil) {

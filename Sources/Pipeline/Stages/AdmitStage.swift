@@ -63,7 +63,7 @@ public struct GovernanceSet: Sendable {
         var checks: [(String, Int, RateLimiter.Limit, Bool)] = []  // key, cost, limit, isTokens
         if let keyID, let limit = keyRequestLimit { checks.append(("key:\(keyID):rpm", 1, limit, false)) }
         if let keyID, let limit = keyTokenLimit { checks.append(("key:\(keyID):tpm", tokens, limit, true)) }
-        if let useCase, let rpm = useCase.limits.requestsPerMinute { checks.append(("usecase:\(useCase.id):rpm", 1, .init(perMinute: rpm), false)) }
+        if let useCase, let rpm = useCase.limits.requestsPerMinute { checks.append(("usecase:\(useCase.id):rpm", 1, .init(perMinute: rpm, burst: useCase.limits.burst), false)) }
         if let useCase, let tpm = useCase.limits.tokensPerMinute {
             checks.append(("usecase:\(useCase.id):tpm", tokens, .init(perMinute: tpm, burst: max(tpm / 60, min(tpm, 8192))), true))
         }
