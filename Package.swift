@@ -71,7 +71,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "gatehouse", dependencies: [
-            "Gateway", "Contract", "Core", "LocalEngine", "Store", "Guards",
+            "Gateway", "Contract", "Core", "LocalEngine", "Store", "Guards", "Governance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

@@ -30,6 +30,7 @@ import Testing
             api_keys:
               - id: tester
                 secret: env:GH_GOV_KEY
+                role: admin
             """
         let useCase = """
             id: budgeted
@@ -227,6 +228,44 @@ import Testing
                     let audit = try await gateway.runtime.store.auditEvents().map(\.content).filter { $0.contains("budget.alert") }
                     #expect(audit.count == 2 && audit.allSatisfy { $0.contains("delivered") })
                 }
+            }
+        }
+    }
+}
+
+extension GovernanceEndToEndTests {
+    @Test func spendReportMatchesTheSumOfLedgerCosts() async throws {
+        let mock = MockProviderServer(default: .replyMatchingReservation(#"{"reply": "ok"}"#))
+        try await mock.run { url in
+            let folder = try Self.folder(mockURL: url)
+            try await TestGateway.run(configurationFolder: folder, environment: Self.environment) { gateway in
+                var total = 0.0
+                for length in [5, 40, 120, 300, 7, 64, 900] {
+                    let message = String(repeating: "a", count: length)
+                    let response = try await invoke(gateway, body: #"{"input": {"message": "\#(message)"}}"#)
+                    total += try #require(response.json?["cost_usd"]?.numberValue)
+                }
+                let api = try await gateway.send(.GET, "/v1/spend?by=use-case&window=day", bearer: Self.key)
+                #expect(api.status == 200, "\(api.body)")
+                #expect(abs((api.json?["total_usd"]?.numberValue ?? 0) - total) < 1e-9, "\(api.body) vs \(total)")
+                let row = api.json?["data"]?.arrayValue?.first
+                #expect(row?["group"] == "budgeted" && row?["requests"] == 7)
+                // The command line reads the same ledger.
+                let binary = URL(fileURLWithPath: TestGateway.examplesDirectory).deletingLastPathComponent().appendingPathComponent(".build/debug/gatehouse").path
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = ["spend", "--config", folder, "--by", "provider", "--window", "month", "--json"]
+                process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+                let output = Pipe()
+                process.standardOutput = output
+                try process.run()
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                let printed = try JSONValue.parse(Array(data))
+                #expect(abs((printed["total_usd"]?.numberValue ?? 0) - total) < 1e-9, "\(printed.compactJSONString())")
+                #expect(printed["data"]?.arrayValue?.first?["group"] == "mock")
+                let bad = try await gateway.send(.GET, "/v1/spend?by=colour", bearer: Self.key)
+                #expect(bad.status == 400)
             }
         }
     }

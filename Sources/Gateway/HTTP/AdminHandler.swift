@@ -2,6 +2,7 @@ import Core
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Governance
 import Store
 
 /// The admin API (`/v1/admin/...`) and the read routes of viewers and reviewers
@@ -45,6 +46,32 @@ struct AdminHandler: Sendable {
         let principal = try await authorize(request, .manageKeys, action: "key.revoke", target: id)
         let key = try await run { () async throws(GatewayError) in try await keys.revoke(id: id, actor: AuditActor(principal: principal)) }
         return JSONResponse.ok(["key": .object(key.summary)])
+    }
+
+    // MARK: Spend
+
+    /// `GET /v1/spend?by=use-case|team|key|provider&window=day|month` (viewer and admin). A viewer
+    /// scoped to some use cases sees only their rows when grouping by use case, and nothing else.
+    func spend(_ request: Request) async throws -> Response {
+        let principal = try await runtime.authenticate(request)
+        do throws(GatewayError) { try principal.authorize(.readSummaries) } catch { throw HTTPGatewayError(error) }
+        let query = request.uri.queryParameters
+        let dimensions: [String: SpendDimension] = ["use-case": .useCase, "team": .team, "key": .key, "provider": .provider]
+        guard let dimension = dimensions[query.get("by") ?? "use-case"] else {
+            throw HTTPGatewayError(.invalidRequest("'by' must be use-case, team, key or provider", param: "by"))
+        }
+        guard let window = BudgetWindow(rawValue: query.get("window") ?? "day") else {
+            throw HTTPGatewayError(.invalidRequest("'window' must be day or month", param: "window"))
+        }
+        if principal.role != .admin && principal.useCases != nil && dimension != .useCase {
+            throw HTTPGatewayError(.forbidden("A key scoped to some use cases may read spend by use case only."))
+        }
+        await runtime.ledger.flush()
+        guard var report = try? await SpendReport.build(store: runtime.store, by: dimension, window: window, timeZone: .utc) else {
+            throw HTTPGatewayError(GatewayError(status: 503, code: .init(rawValue: "store_unavailable"), message: "The store is unavailable."))
+        }
+        report.rows = report.rows.filter { dimension != .useCase || principal.mayInvoke(useCase: $0.group) }
+        return JSONResponse.ok(report.json)
     }
 
     // MARK: Configuration

@@ -26,6 +26,7 @@ enum GatewayRouter {
             (["v1", "admin", "audit", "verify"], [.get]),
             (["v1", "invocations", ":id"], [.get]),
             (["v1", "usecases", ":id", "summary"], [.get]),
+            (["v1", "spend"], [.get]),
         ]))
         router.add(middleware: HeaderLimitMiddleware(maxBytes: settings.maxHeaderBytes, maxCount: settings.maxHeaderCount))
         let invoke = InvokeHandler(runtime: runtime)
@@ -55,6 +56,7 @@ enum GatewayRouter {
         router.get("/v1/invocations/:id") { request, context in
             try await admin.invocation(request, id: context.parameters.get("id") ?? "")
         }
+        router.get("/v1/spend") { request, _ in try await admin.spend(request) }
         router.get("/v1/usecases/:id/summary") { request, context in
             try await admin.summary(request, useCaseID: context.parameters.get("id") ?? "")
         }
