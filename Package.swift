@@ -75,6 +75,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
+        .executableTarget(name: "admission-benchmark", dependencies: ["Governance"], path: "Benchmarks/AdmissionBenchmark", swiftSettings: strict),
         .executableTarget(name: "guards-benchmark", dependencies: ["Guards", "LocalEngine"], path: "Benchmarks/GuardsBenchmark", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Core"], exclude: ["Fixtures"], swiftSettings: strict),

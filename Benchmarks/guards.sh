@@ -3,5 +3,5 @@
 # build. Only the Guards and LocalEngine modules are compiled, so this takes about a minute.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product guards-benchmark > /dev/null
+swift build -c release --product guards-benchmark > /dev/null 2>&1
 .build/release/guards-benchmark datasets/guards/injection/train.jsonl
