@@ -80,7 +80,7 @@ struct Loader {
     }
 
     mutating func load(mainFile: String) -> GatewayConfiguration? {
-        guard let root = parse(mainFile), let fields = root.mapping(allowed: ["server", "providers", "api_keys", "guards"]) else { return nil }
+        guard let root = parse(mainFile), let fields = root.mapping(allowed: ["server", "providers", "api_keys", "guards", "budgets"]) else { return nil }
         let server = fields["server"].map(readServer) ?? ServerSettings(dataDirectory: absolutePath(".gatehouse", base: directory))
         var providers: [ProviderConfiguration] = []
         if let list = fields["providers"]?.sequence {
@@ -108,6 +108,23 @@ struct Loader {
             }
         }
         var configuration = GatewayConfiguration(server: server, providers: providers, apiKeys: keys, useCases: useCases, baseDirectory: directory)
+        for item in fields["budgets"]?.sequence ?? [] {
+            guard let entry = item.mapping(allowed: ["team", "key", "daily_usd", "monthly_usd", "on_exceed", "alert_thresholds", "time_zone"]) else { continue }
+            let team = entry["team"]?.nonEmptyString
+            let key = entry["key"]?.nonEmptyString
+            guard (team == nil) != (key == nil) else {
+                item.error("a budget names exactly one of 'team' or 'key'")
+                continue
+            }
+            if let key, !keys.contains(where: { $0.id == key }) && !key.hasPrefix("key_") {
+                entry["key"]?.fail("unknown API key '\(key)' (a configured key id, or a managed key id key_…)")
+            }
+            var budgetFields = entry
+            budgetFields["team"] = nil
+            budgetFields["key"] = nil
+            guard let policy = readBudgetFields(budgetFields, in: item) else { continue }
+            configuration.budgets.append(PrincipalBudget(scope: team.map { "team:\($0)" } ?? "key:\(key!)", budget: policy))
+        }
         if let guards = fields["guards"], let settings = guards.mapping(allowed: ["injection_training_data", "stream_holdback"]) {
             if let path = settings["injection_training_data"]?.nonEmptyString {
                 let absolute = absolutePath(path, base: directory)
@@ -128,7 +145,7 @@ struct Loader {
         var settings = ServerSettings(dataDirectory: absolutePath(".gatehouse", base: directory))
         guard let fields = reader.mapping(allowed: [
             "listen", "data_dir", "max_body_bytes", "request_deadline_ms", "log_level", "max_header_bytes", "max_header_count",
-            "request_read_timeout_ms", "idle_timeout_ms", "cors_allowed_origins", "tls", "retention_purge_interval_s",
+            "request_read_timeout_ms", "idle_timeout_ms", "cors_allowed_origins", "tls", "retention_purge_interval_s", "key_rpm", "key_tpm",
         ]) else {
             return settings
         }
@@ -150,6 +167,8 @@ struct Loader {
         if let value = fields["request_read_timeout_ms"]?.int(min: 100) { settings.requestReadTimeoutMilliseconds = value }
         if let value = fields["idle_timeout_ms"]?.int(min: 100) { settings.idleTimeoutMilliseconds = value }
         if let value = fields["retention_purge_interval_s"]?.int(min: 1) { settings.retentionPurgeIntervalSeconds = value }
+        if let value = fields["key_rpm"]?.int(min: 1) { settings.keyRequestsPerMinute = value }
+        if let value = fields["key_tpm"]?.int(min: 1) { settings.keyTokensPerMinute = value }
         if let origins = fields["cors_allowed_origins"], let list = origins.stringList {
             for (index, origin) in list.enumerated() where origin != "*" && !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) {
                 sink.add(origins.file, origins.reportLine, "\(origins.path)[\(index)]", "expected an origin such as https://app.example.com, got '\(origin)'")

@@ -266,6 +266,10 @@ extension Loader {
 
     func readBudget(_ reader: YAMLReader) -> BudgetPolicy? {
         guard let fields = reader.mapping(allowed: ["daily_usd", "monthly_usd", "on_exceed", "alert_thresholds", "time_zone"]) else { return nil }
+        return readBudgetFields(fields, in: reader)
+    }
+
+    func readBudgetFields(_ fields: [String: YAMLReader], in reader: YAMLReader) -> BudgetPolicy? {
         let daily = fields["daily_usd"]?.double(min: 0)
         let monthly = fields["monthly_usd"]?.double(min: 0)
         if daily == nil && monthly == nil && fields["daily_usd"] == nil && fields["monthly_usd"] == nil {

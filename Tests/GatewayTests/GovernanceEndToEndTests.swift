@@ -234,6 +234,41 @@ import Testing
 }
 
 extension GovernanceEndToEndTests {
+    @Test func passthroughAndStreamsAreHeldToTheKeysBudget() async throws {
+        let mock = MockProviderServer(default: .replyMatchingReservation("fine"))
+        try await mock.run { url in
+            let folder = try Self.folder(mockURL: url)
+            let main = folder + "/gatehouse.yaml"
+            let config = try String(contentsOfFile: main, encoding: .utf8) + """
+
+                budgets:
+                  - key: tester
+                    daily_usd: 0.00009
+                """
+            try config.write(toFile: main, atomically: true, encoding: .utf8)
+            try await TestGateway.run(configurationFolder: folder, environment: Self.environment) { gateway in
+                let message = String(repeating: "b", count: 40)
+                let chat = #"{"model": "mock/m", "max_tokens": 10, "messages": [{"role": "user", "content": "\#(message)"}]}"#
+                // 10 × $1/M + 10 × $2/M = $0.00003 per call: three calls fit in $0.00009, the fourth does not.
+                var statuses: [Int] = []
+                for _ in 0..<4 { statuses.append(try await gateway.send(.POST, "/v1/chat/completions", body: chat, bearer: Self.key).status) }
+                #expect(statuses == [200, 200, 200, 429], "\(statuses)")
+            }
+            // A stream that runs past its reserved tokens is stopped with a clear final event.
+            mock.enqueue(.stream(Array(repeating: "word ", count: 40)))
+            let fresh = try Self.folder(mockURL: url)
+            let main2 = fresh + "/gatehouse.yaml"
+            try (try String(contentsOfFile: main2, encoding: .utf8) + "\nbudgets:\n  - key: tester\n    daily_usd: 1\n").write(toFile: main2, atomically: true, encoding: .utf8)
+            try await TestGateway.run(configurationFolder: fresh, environment: Self.environment) { gateway in
+                let stream = #"{"model": "mock/m", "max_tokens": 5, "stream": true, "messages": [{"role": "user", "content": "tell me"}]}"#
+                let response = try await gateway.send(.POST, "/v1/chat/completions", body: stream, bearer: Self.key)
+                #expect(response.status == 200)
+                #expect(response.body.contains("budget_exceeded") && response.body.contains("stream was stopped"), "\(response.body.suffix(400))")
+                #expect(!response.body.contains("[DONE]"))
+            }
+        }
+    }
+
     @Test func spendReportMatchesTheSumOfLedgerCosts() async throws {
         let mock = MockProviderServer(default: .replyMatchingReservation(#"{"reply": "ok"}"#))
         try await mock.run { url in

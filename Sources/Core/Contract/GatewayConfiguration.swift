@@ -8,6 +8,8 @@ public struct GatewayConfiguration: Sendable {
     public var apiKeys: [APIKeyConfiguration]
     public var useCases: [UseCase]
     public var guards: GuardSettings = GuardSettings()
+    /// Budgets of teams and keys (use-case budgets live in the contracts).
+    public var budgets: [PrincipalBudget] = []
     /// Folder that holds `gatehouse.yaml`; relative paths in the configuration are resolved against it.
     public var baseDirectory: String
 
@@ -52,6 +54,9 @@ public struct ServerSettings: Sendable, Hashable {
     public var corsAllowedOrigins: [String] = []
     /// Serve HTTPS from these PEM files; `nil` serves plain HTTP (behind a TLS-terminating proxy).
     public var tls: TLSSettings?
+    /// Default rate limits of every API key (requests and tokens per minute); `nil`: none.
+    public var keyRequestsPerMinute: Int?
+    public var keyTokensPerMinute: Int?
     /// How often expired payloads are purged from the ledger.
     public var retentionPurgeIntervalSeconds: Int = 3600
 
@@ -65,6 +70,18 @@ public struct ServerSettings: Sendable, Hashable {
         self.maxBodyBytes = maxBodyBytes
         self.requestDeadlineMilliseconds = requestDeadlineMilliseconds
         self.logLevel = logLevel
+    }
+}
+
+/// A budget for a team or a key, across every use case and passthrough call it makes.
+public struct PrincipalBudget: Sendable, Hashable {
+    /// `team:<name>` or `key:<id>`.
+    public var scope: String
+    public var budget: BudgetPolicy
+
+    public init(scope: String, budget: BudgetPolicy) {
+        self.scope = scope
+        self.budget = budget
     }
 }
 

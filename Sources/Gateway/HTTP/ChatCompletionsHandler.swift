@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import Governance
 import HTTPTypes
 import Hummingbird
 import Pipeline
@@ -152,12 +153,44 @@ struct ChatCompletionsHandler: Sendable {
         context.stageTimings.append(("guard_input", (ContinuousClock.now - guardStarted).milliseconds))
         if !guarded.inputTypes.isEmpty { context.guardReport.inputPII = guarded.inputTypes }
         if guarded.action != .allow { context.guardReport.piiAction = guarded.action.rawValue }
-        let request = ModelRequest(
+        var request = ModelRequest(
             model: model, messages: guarded.messages, parameters: chat.parameters, tools: chat.tools, toolChoice: chat.toolChoice,
             responseFormat: chat.responseFormat, traceparent: traceparent)
+        // Admission: the key's rate limits, then the largest possible cost reserved against the key's
+        // and team's budgets. With a budget, the answer is bounded by max_tokens (4096 when unset).
+        let governance = runtime.environment.governance
+        let caps = governance.caps(of: principal)
+        if !caps.isEmpty && request.parameters.maxTokens == nil { request.parameters.maxTokens = 4096 }
+        let inputTokens = TokenUsage.estimate(characters: request.promptCharacters)
+        let outputTokens = request.parameters.maxTokens ?? 4096
+        let rate = governance.admitRate(keyID: principal.keyID, useCase: nil, tokens: inputTokens + outputTokens)
+        context.rateLimits = RateLimitSnapshot(requests: rate.requests, tokens: rate.tokens)
+        do throws(GatewayError) {
+            guard rate.allowed else {
+                throw GatewayError(
+                    status: 429, code: .rateLimited, message: "Rate limit reached for this key; retry after the delay given.",
+                    retryAfterSeconds: max(1, Int(rate.retryAfter.rounded(.up))))
+            }
+            if !caps.isEmpty {
+                let prices = providerConfiguration?.prices(forModel: model) ?? .free
+                do {
+                    context.reservation = try governance.budgets.reserve(
+                        Nanodollars(usd: prices.cost(TokenUsage(inputTokens: inputTokens, outputTokens: outputTokens))), caps: caps)
+                } catch {
+                    throw GatewayError(
+                        status: 429, code: .budgetExceeded,
+                        message: "The budget of this team or key is used up for the current period; the request was not sent to a model.")
+                }
+            }
+        } catch {
+            context.fail(with: error)
+            await record(&context)
+            throw HTTPGatewayError(error, invocationID: context.id, extraHeaders: RateLimitHeaders.fields(context.rateLimits))
+        }
         let targets = [ProviderTarget(provider: provider, model: model)]
         if chat.stream {
-            return try await streamPassthrough(request, targets: targets, chat: chat, context: context, guarded: guarded)
+            return try await streamPassthrough(
+                request, targets: targets, chat: chat, context: context, guarded: guarded, outputCap: caps.isEmpty ? nil : outputTokens)
         }
         let callStarted = ContinuousClock.now
         do {
@@ -197,7 +230,8 @@ struct ChatCompletionsHandler: Sendable {
     /// Streams a passthrough answer. Failover happens only before the first token (inside the router);
     /// after it, a cut or stalled upstream ends the stream with an error event, and the ledger says so.
     private func streamPassthrough(
-        _ request: ModelRequest, targets: [ProviderTarget], chat: ChatCompletionRequest, context initial: InvocationContext, guarded: PassthroughGuard
+        _ request: ModelRequest, targets: [ProviderTarget], chat: ChatCompletionRequest, context initial: InvocationContext, guarded: PassthroughGuard,
+        outputCap: Int?
     ) async throws -> Response {
         var context = initial
         let callStarted = ContinuousClock.now
@@ -229,10 +263,20 @@ struct ChatCompletionsHandler: Sendable {
             }
             do {
                 try await writer.write(chunk(["role": "assistant", "content": ""]))
-                for try await event in routed.events {
+                events: for try await event in routed.events {
                     switch event {
                     case .textDelta(let text):
                         characters += text.count
+                        // The reservation covers `outputCap` tokens: a provider that runs past it is cut off.
+                        if let outputCap, TokenUsage.estimate(characters: characters) > outputCap {
+                            outcome = "stopped_at_budget"
+                            let error = GatewayError(
+                                status: 429, code: .budgetExceeded,
+                                message: "The answer reached the \(outputCap) tokens reserved against the budget; the stream was stopped.")
+                            failure = error
+                            try await writer.write(ServerSentEvents.data(error.jsonBody))
+                            break events
+                        }
                         var released = text
                         if var active = redactor {
                             released = active.push(text)
@@ -252,7 +296,7 @@ struct ChatCompletionsHandler: Sendable {
                         usage = reported
                     }
                 }
-                if var active = redactor {
+                if failure == nil, var active = redactor {
                     let rest = active.finish()
                     redactor = active
                     if !rest.isEmpty { try await writer.write(chunk(["content": .string(rest)])) }
@@ -265,7 +309,7 @@ struct ChatCompletionsHandler: Sendable {
                         "model": .string(chat.model), "choices": [], "usage": Self.usageJSON(finalUsage),
                     ]))
                 }
-                try await writer.write(ServerSentEvents.done)
+                if failure == nil { try await writer.write(ServerSentEvents.done) }
             } catch let error as ProviderError {
                 outcome = "upstream_\(error)"
                 let gatewayError = RoutingFailure(lastError: error, attempts: [], deadlineExceeded: false).gatewayError

@@ -75,11 +75,16 @@ public final class GatewayRuntime: Sendable {
         }
         let governance = GovernanceSet(onCrossing: { crossings, useCase in alerter.notify(crossings, useCase: useCase) })
         // Spend already in the ledger for the current windows: a restart does not reset a budget.
-        for useCase in configuration.useCases {
-            for cap in GovernanceSet.caps(of: useCase) {
-                let since = cap.window.start(of: Date(), timeZone: cap.timeZone)
-                if let spent = try? await store.spend(useCase: useCase.id, since: since) { governance.budgets.seed(cap, spent: Nanodollars(usd: spent)) }
-            }
+        var seeds: [(BudgetAccountant.Cap, SpendDimension, String)] = []
+        for useCase in configuration.useCases { seeds += GovernanceSet.caps(of: useCase).map { ($0, .useCase, useCase.id) } }
+        for (scope, caps) in GovernanceSet.principalCaps(configuration) {
+            let dimension: SpendDimension = scope.hasPrefix("team:") ? .team : .key
+            let value = String(scope.drop(while: { $0 != ":" }).dropFirst())
+            seeds += caps.map { ($0, dimension, value) }
+        }
+        for (cap, dimension, value) in seeds {
+            let since = cap.window.start(of: Date(), timeZone: cap.timeZone)
+            if let spent = try? await store.spend(dimension, value: value, since: since) { governance.budgets.seed(cap, spent: Nanodollars(usd: spent)) }
         }
         let environment: PipelineEnvironment
         do {
@@ -116,6 +121,9 @@ public final class GatewayRuntime: Sendable {
             }
         }
         governance.caches = caches
+        governance.principalCaps = GovernanceSet.principalCaps(configuration)
+        governance.keyRequestLimit = configuration.server.keyRequestsPerMinute.map { RateLimiter.Limit(perMinute: $0) }
+        governance.keyTokenLimit = configuration.server.keyTokensPerMinute.map { RateLimiter.Limit(perMinute: $0, burst: max($0 / 60, min($0, 8192))) }
         let resolver = SecretResolver(environment: processEnvironment, baseDirectory: configuration.baseDirectory)
         let configuredKeys = ConfiguredKeyAuthenticator(keys: configuration.apiKeys, resolver: resolver)
         let authenticator = KeyAuthenticator(store: store, configured: configuredKeys)

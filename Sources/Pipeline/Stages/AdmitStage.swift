@@ -40,15 +40,27 @@ public struct GovernanceSet: Sendable {
     /// The caps of a use case's contract.
     public static func caps(of useCase: UseCase) -> [BudgetAccountant.Cap] {
         guard let budget = useCase.budget else { return [] }
+        return caps(scope: "usecase:\(useCase.id)", budget: budget)
+    }
+
+    /// Daily and monthly caps of one budget.
+    public static func caps(scope: String, budget: BudgetPolicy) -> [BudgetAccountant.Cap] {
         let zone = TimeZone(identifier: budget.timeZone) ?? .utc
         var caps: [BudgetAccountant.Cap] = []
         if let daily = budget.dailyUSD {
-            caps.append(.init(scope: "usecase:\(useCase.id)", window: .day, limit: Nanodollars(usd: daily), alertThresholds: budget.alertThresholds, timeZone: zone))
+            caps.append(.init(scope: scope, window: .day, limit: Nanodollars(usd: daily), alertThresholds: budget.alertThresholds, timeZone: zone))
         }
         if let monthly = budget.monthlyUSD {
-            caps.append(.init(scope: "usecase:\(useCase.id)", window: .month, limit: Nanodollars(usd: monthly), alertThresholds: budget.alertThresholds, timeZone: zone))
+            caps.append(.init(scope: scope, window: .month, limit: Nanodollars(usd: monthly), alertThresholds: budget.alertThresholds, timeZone: zone))
         }
         return caps
+    }
+
+    /// The caps of the teams and keys of a configuration, by scope.
+    public static func principalCaps(_ configuration: GatewayConfiguration) -> [String: [BudgetAccountant.Cap]] {
+        var table: [String: [BudgetAccountant.Cap]] = [:]
+        for entry in configuration.budgets { table[entry.scope, default: []] += caps(scope: entry.scope, budget: entry.budget) }
+        return table
     }
 
     /// Caps of the calling key and its team.
@@ -180,4 +192,9 @@ public struct AdmitStage: InvocationStage {
 public struct RateLimitSnapshot: Sendable {
     public var requests: RateLimiter.Decision?
     public var tokens: RateLimiter.Decision?
+
+    public init(requests: RateLimiter.Decision?, tokens: RateLimiter.Decision?) {
+        self.requests = requests
+        self.tokens = tokens
+    }
 }

@@ -203,10 +203,15 @@ extension SQLiteStore {
 extension SQLiteStore {
     /// Total cost recorded for a use case since a date (budgets are seeded from it at start-up).
     public func spend(useCase: String, since: Date) async throws -> Double {
+        try await spend(.useCase, value: useCase, since: since)
+    }
+
+    /// Total cost recorded for one use case, team, key or provider since a date.
+    public func spend(_ dimension: SpendDimension, value: String, since: Date) async throws -> Double {
         try await pool.read { db in
             try Double.fetchOne(
-                db, sql: "SELECT COALESCE(SUM(cost_usd), 0) FROM invocations WHERE use_case = ? AND created_at >= ?",
-                arguments: [useCase, Self.timestamp(since)]) ?? 0
+                db, sql: "SELECT COALESCE(SUM(cost_usd), 0) FROM invocations WHERE \(dimension.rawValue) = ? AND created_at >= ?",
+                arguments: [value, Self.timestamp(since)]) ?? 0
         }
     }
 
