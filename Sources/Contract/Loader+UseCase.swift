@@ -292,11 +292,15 @@ extension Loader {
     }
 
     func readLimits(_ reader: YAMLReader) -> UsageLimits {
-        guard let fields = reader.mapping(allowed: ["rpm", "tpm", "burst", "concurrency", "deadline_ms"]) else { return UsageLimits() }
+        guard let fields = reader.mapping(allowed: ["rpm", "tpm", "burst", "concurrency", "queue_size", "queue_timeout_ms", "deadline_ms"]) else {
+            return UsageLimits()
+        }
         var limits = UsageLimits(
             requestsPerMinute: fields["rpm"]?.int(min: 1), tokensPerMinute: fields["tpm"]?.int(min: 1),
             concurrency: fields["concurrency"]?.int(min: 1), deadlineMilliseconds: fields["deadline_ms"]?.int(min: 1))
         limits.burst = fields["burst"]?.int(min: 1)
+        limits.queueSize = fields["queue_size"]?.int(min: 0)
+        limits.queueTimeoutMilliseconds = fields["queue_timeout_ms"]?.int(min: 1)
         return limits
     }
 

@@ -59,6 +59,9 @@ public struct InvocationContext: Sendable {
     public var cacheHit = false
     /// The cost a cache hit saved (what the answer cost when it was computed).
     public var savedCostUSD: Double = 0
+    /// The concurrency slot held (released when the invocation is recorded), and the time waited for it.
+    public var concurrencySlot: String?
+    public var queueWaitMilliseconds: Double = 0
     /// The ledger row could not be written.
     public var ledgerError: Bool = false
     /// End-to-end time, fixed when the invocation is recorded.

@@ -234,6 +234,38 @@ import Testing
 }
 
 extension GovernanceEndToEndTests {
+    @Test(arguments: [(200, 2), (3000, 3)])
+    func concurrencyCapQueuesThenRefusesWith503(queueTimeout: Int, served: Int) async throws {
+        let mock = MockProviderServer(default: .stall(seconds: 0.5, then: #"{"reply": "slow"}"#))
+        try await mock.run { url in
+            let folder = try Self.folder(mockURL: url, limits: "limits: {concurrency: 2, queue_size: 1, queue_timeout_ms: \(queueTimeout)}")
+            try await TestGateway.run(configurationFolder: folder, environment: Self.environment) { gateway in
+                let responses = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                    for index in 0..<5 {
+                        group.addTask {
+                            try await Task.sleep(for: .milliseconds(20 * index))  // arrival order
+                            return try await invoke(gateway)
+                        }
+                    }
+                    return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+                }
+                let ok = responses.filter { $0.status == 200 }
+                let refused = responses.filter { $0.status == 503 }
+                #expect(ok.count == served && refused.count == 5 - served, "\(responses.map(\.status))")
+                #expect(refused.allSatisfy { $0.errorCode == "concurrency_limit" && $0.header("retry-after") == "1" })
+                if served == 3 {
+                    // The queued request waited for a slot; the ledger shows how long.
+                    var waits: [Double] = []
+                    for response in ok {
+                        let id = try #require(response.json?["invocation_id"]?.stringValue)
+                        waits.append(try await gateway.runtime.ledger.entry(id: id)?.stageTimings["queue_wait"] ?? 0)
+                    }
+                    #expect(waits.filter { $0 > 300 }.count == 1, "\(waits)")
+                }
+            }
+        }
+    }
+
     @Test func passthroughAndStreamsAreHeldToTheKeysBudget() async throws {
         let mock = MockProviderServer(default: .replyMatchingReservation("fine"))
         try await mock.run { url in

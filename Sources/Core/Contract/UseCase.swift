@@ -276,6 +276,9 @@ public struct UsageLimits: Sendable, Hashable {
     public var concurrency: Int?
     /// Requests that may pass at once before `rpm` applies (default: one second's worth).
     public var burst: Int? = nil
+    /// Requests that may wait for a concurrency slot (default: twice `concurrency`), and for how long.
+    public var queueSize: Int? = nil
+    public var queueTimeoutMilliseconds: Int? = nil
     /// Overall deadline of one invocation, all attempts and fallbacks included.
     public var deadlineMilliseconds: Int?
     public init(requestsPerMinute: Int? = nil, tokensPerMinute: Int? = nil, concurrency: Int? = nil, deadlineMilliseconds: Int? = nil) {

@@ -14,6 +14,7 @@ public struct CachedAnswer: Sendable {
 public struct GovernanceSet: Sendable {
     public var limiter: RateLimiter
     public var budgets: BudgetAccountant
+    public var gate: ConcurrencyGate = ConcurrencyGate()
     public var caches: [String: ResponseCache<CachedAnswer>]
     /// Budgets of teams and keys (`team:<name>`, `key:<id>`), from gatehouse.yaml.
     public var principalCaps: [String: [BudgetAccountant.Cap]]
@@ -119,6 +120,24 @@ public struct AdmitStage: InvocationStage {
             throw GatewayError(
                 status: 429, code: .rateLimited, message: "Rate limit reached for this key or use case; retry after the delay given.",
                 retryAfterSeconds: max(1, Int(rate.retryAfter.rounded(.up))))
+        }
+
+        // Concurrency: past the contract's cap, wait in a bounded queue for a bounded time.
+        if let limit = useCase.limits.concurrency {
+            do {
+                let waited = try await governance.gate.acquire(
+                    "usecase:\(useCase.id)", limit: limit, queueLimit: useCase.limits.queueSize ?? limit * 2,
+                    maxWait: .milliseconds(useCase.limits.queueTimeoutMilliseconds ?? 1000))
+                context.concurrencySlot = "usecase:\(useCase.id)"
+                context.queueWaitMilliseconds = waited.milliseconds
+            } catch {
+                throw GatewayError(
+                    status: 503, code: .init(rawValue: "concurrency_limit"),
+                    message: error == .queueFull
+                        ? "Too many requests in flight for this use case and its queue is full; retry shortly."
+                        : "Too many requests in flight for this use case; the wait for a slot ran out. Retry shortly.",
+                    retryAfterSeconds: 1)
+            }
         }
 
         // The cache: same variant version, same normalised input, deterministic settings only.

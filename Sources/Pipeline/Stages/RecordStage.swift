@@ -26,6 +26,11 @@ public struct RecordStage: Sendable {
     /// the governance hook) and keeps a deterministic answer in the response cache.
     func settle(_ context: inout InvocationContext, _ environment: PipelineEnvironment) {
         let governance = environment.governance
+        if let slot = context.concurrencySlot {
+            governance.gate.release(slot)
+            context.concurrencySlot = nil
+            if context.queueWaitMilliseconds > 0 { context.stageTimings.append(("queue_wait", context.queueWaitMilliseconds)) }
+        }
         if let reservation = context.reservation {
             let crossings = governance.budgets.settle(reservation, actual: Nanodollars(usd: context.costUSD))
             context.reservation = nil
