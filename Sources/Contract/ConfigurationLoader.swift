@@ -280,10 +280,10 @@ struct Loader {
     }
 
     func readPrices(_ reader: YAMLReader) -> Prices? {
-        guard let fields = reader.mapping(allowed: ["input_per_million", "output_per_million"]) else { return nil }
+        guard let fields = reader.mapping(allowed: ["input_per_million", "output_per_million", "cached_input_per_million"]) else { return nil }
         let input = fields["input_per_million"]?.double(min: 0) ?? 0
         let output = fields["output_per_million"]?.double(min: 0) ?? 0
-        return Prices(inputPerMillion: input, outputPerMillion: output)
+        return Prices(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: fields["cached_input_per_million"]?.double(min: 0))
     }
 
     func readKey(_ reader: YAMLReader, useCases: [String], providers: [String]) -> APIKeyConfiguration? {

@@ -53,8 +53,12 @@ public struct ProviderConfiguration: Sendable, Hashable {
         self.headers = headers
     }
 
+    /// The model's configured prices, else the provider's configured prices, else the shipped
+    /// list price of a well-known model, else free.
     public func prices(forModel model: String) -> Prices {
-        modelPrices[model] ?? prices
+        if let configured = modelPrices[model] { return configured }
+        if prices != .free { return prices }
+        return kind == .local ? .free : (DefaultPrices.forModel(model) ?? .free)
     }
 
     public func mayReceive(_ dataClass: DataClass) -> Bool {
@@ -66,16 +70,47 @@ public struct ProviderConfiguration: Sendable, Hashable {
 public struct Prices: Sendable, Hashable {
     public var inputPerMillion: Double
     public var outputPerMillion: Double
+    /// Price of input tokens read from the provider's prompt cache; the input price when unknown.
+    public var cachedInputPerMillion: Double?
 
-    public init(inputPerMillion: Double, outputPerMillion: Double) {
+    public init(inputPerMillion: Double, outputPerMillion: Double, cachedInputPerMillion: Double? = nil) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
+        self.cachedInputPerMillion = cachedInputPerMillion
     }
 
     public static let free = Prices(inputPerMillion: 0, outputPerMillion: 0)
 
     public func cost(_ usage: TokenUsage) -> Double {
-        (Double(usage.inputTokens) * inputPerMillion + Double(usage.outputTokens) * outputPerMillion) / 1_000_000
+        let cached = Double(min(usage.cachedInputTokens, usage.inputTokens))
+        let fresh = Double(usage.inputTokens) - cached
+        return (fresh * inputPerMillion + cached * (cachedInputPerMillion ?? inputPerMillion) + Double(usage.outputTokens) * outputPerMillion) / 1_000_000
+    }
+}
+
+/// List prices (USD per million tokens: input, output, cached input) of common hosted models, used
+/// when the configuration sets none. Published prices as of 2025; providers change them, so set
+/// `prices` or `model_prices` in gatehouse.yaml for figures you bill by.
+public enum DefaultPrices {
+    static let table: [(prefix: String, prices: Prices)] = [
+        ("gpt-4o-mini", Prices(inputPerMillion: 0.15, outputPerMillion: 0.60, cachedInputPerMillion: 0.075)),
+        ("gpt-4o", Prices(inputPerMillion: 2.50, outputPerMillion: 10.00, cachedInputPerMillion: 1.25)),
+        ("gpt-4.1-nano", Prices(inputPerMillion: 0.10, outputPerMillion: 0.40, cachedInputPerMillion: 0.025)),
+        ("gpt-4.1-mini", Prices(inputPerMillion: 0.40, outputPerMillion: 1.60, cachedInputPerMillion: 0.10)),
+        ("gpt-4.1", Prices(inputPerMillion: 2.00, outputPerMillion: 8.00, cachedInputPerMillion: 0.50)),
+        ("o4-mini", Prices(inputPerMillion: 1.10, outputPerMillion: 4.40, cachedInputPerMillion: 0.275)),
+        ("o3-mini", Prices(inputPerMillion: 1.10, outputPerMillion: 4.40, cachedInputPerMillion: 0.55)),
+        ("claude-3-5-haiku", Prices(inputPerMillion: 0.80, outputPerMillion: 4.00, cachedInputPerMillion: 0.08)),
+        ("claude-3-5-sonnet", Prices(inputPerMillion: 3.00, outputPerMillion: 15.00, cachedInputPerMillion: 0.30)),
+        ("claude-3-7-sonnet", Prices(inputPerMillion: 3.00, outputPerMillion: 15.00, cachedInputPerMillion: 0.30)),
+        ("claude-sonnet-4", Prices(inputPerMillion: 3.00, outputPerMillion: 15.00, cachedInputPerMillion: 0.30)),
+        ("claude-opus-4", Prices(inputPerMillion: 15.00, outputPerMillion: 75.00, cachedInputPerMillion: 1.50)),
+        ("claude-3-haiku", Prices(inputPerMillion: 0.25, outputPerMillion: 1.25, cachedInputPerMillion: 0.03)),
+    ]
+
+    /// The longest known model-name prefix wins (gpt-4o-mini before gpt-4o).
+    public static func forModel(_ model: String) -> Prices? {
+        table.filter { model.hasPrefix($0.prefix) }.max { $0.prefix.count < $1.prefix.count }?.prices
     }
 }
 

@@ -118,7 +118,11 @@ public struct AnthropicProvider: ModelProvider {
         }
         let usage: TokenUsage
         if let input = json["usage"]?["input_tokens"]?.numberValue, let output = json["usage"]?["output_tokens"]?.numberValue {
-            usage = TokenUsage(inputTokens: Int(input), outputTokens: Int(output))
+            // Anthropic reports cache reads apart from the other input tokens.
+            let cacheRead = Int(json["usage"]?["cache_read_input_tokens"]?.numberValue ?? 0)
+            var reported = TokenUsage(inputTokens: Int(input) + cacheRead, outputTokens: Int(output))
+            reported.cachedInputTokens = cacheRead
+            usage = reported
         } else {
             usage = TokenUsage(
                 inputTokens: TokenUsage.estimate(characters: request.promptCharacters), outputTokens: TokenUsage.estimate(characters: text.count),

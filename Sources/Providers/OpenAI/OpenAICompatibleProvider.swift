@@ -66,7 +66,9 @@ public struct OpenAICompatibleProvider: ModelProvider {
         if content == nil && toolCalls == nil { throw ProviderError.malformedResponse("message has neither content nor tool_calls") }
         let usage: TokenUsage
         if let prompt = json["usage"]?["prompt_tokens"]?.numberValue, let completion = json["usage"]?["completion_tokens"]?.numberValue {
-            usage = TokenUsage(inputTokens: Int(prompt), outputTokens: Int(completion))
+            var reported = TokenUsage(inputTokens: Int(prompt), outputTokens: Int(completion))
+            reported.cachedInputTokens = Int(json["usage"]?["prompt_tokens_details"]?["cached_tokens"]?.numberValue ?? 0)
+            usage = reported
         } else {
             usage = TokenUsage(
                 inputTokens: TokenUsage.estimate(characters: request.promptCharacters),
@@ -103,7 +105,9 @@ struct OpenAIStreamDecoder: StreamDecoder {
             if let reason = choice["finish_reason"]?.stringValue { outputs.append(.event(.finish(reason: reason))) }
         }
         if let prompt = chunk["usage"]?["prompt_tokens"]?.numberValue, let completion = chunk["usage"]?["completion_tokens"]?.numberValue {
-            outputs.append(.event(.usage(TokenUsage(inputTokens: Int(prompt), outputTokens: Int(completion)))))
+            var reported = TokenUsage(inputTokens: Int(prompt), outputTokens: Int(completion))
+            reported.cachedInputTokens = Int(chunk["usage"]?["prompt_tokens_details"]?["cached_tokens"]?.numberValue ?? 0)
+            outputs.append(.event(.usage(reported)))
         }
         return outputs
     }
