@@ -360,20 +360,6 @@ final class WebhookReceiver: Sendable {
             }
             return Response(status: refuse ? .serviceUnavailable : .ok)
         }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { continuation.yield($0.localAddress?.port ?? 0) })
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let value = try await body("http://127.0.0.1:\(port)/hook")
-            group.cancelAll()
-            return value
-        }!
+        return try await LoopbackServer.serve(router, name: "webhook-receiver") { port in try await body("http://127.0.0.1:\(port)/hook") }
     }
 }

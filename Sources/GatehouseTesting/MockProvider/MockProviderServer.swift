@@ -54,11 +54,6 @@ public final class MockProviderServer: Sendable {
     public var requests: [MockRequest] { received.withLock { $0 } }
     public var requestCount: Int { received.withLock { $0.count } }
 
-    static let quietLogger: Logger = {
-        var logger = Logger(label: "mock-provider")
-        logger.logLevel = .critical
-        return logger
-    }()
 
     func next() -> MockBehaviour {
         queue.withLock { $0.isEmpty ? defaultBehaviour : $0.removeFirst() }
@@ -69,22 +64,7 @@ public final class MockProviderServer: Sendable {
         let router = Router()
         router.post("/v1/chat/completions") { request, context in try await self.handle(request, context: context, anthropic: false) }
         router.post("/v1/messages") { request, context in try await self.handle(request, context: context, anthropic: true) }
-        let (ports, continuation) = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "mock-provider"),
-            onServerRunning: { channel in continuation.yield(channel.localAddress?.port ?? 0) },
-            logger: Self.quietLogger)
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await app.run()
-                return nil
-            }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let value = try await body("http://127.0.0.1:\(port)/v1")
-            group.cancelAll()
-            return value
-        }
+        return try await LoopbackServer.serve(router, name: "mock-provider") { port in try await body("http://127.0.0.1:\(port)/v1") }
     }
 
     private func handle(_ request: Request, context: some RequestContext, anthropic: Bool) async throws -> Response {
