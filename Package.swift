@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "Guards", dependencies: ["LocalEngine"], swiftSettings: strict),
         .target(name: "Governance", swiftSettings: strict),
         .target(name: "Providers", dependencies: [
-            "Core",
+            "Core", "Governance",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),

@@ -217,7 +217,7 @@ struct Loader {
     func readProvider(_ reader: YAMLReader) -> ProviderConfiguration? {
         guard let fields = reader.mapping(allowed: [
             "name", "kind", "base_url", "credential", "region", "data_classes", "prices", "model_prices", "timeout_ms",
-            "max_concurrency", "retry", "circuit_breaker", "stream_stall_ms", "headers", "pii_action",
+            "max_concurrency", "queue_size", "queue_timeout_ms", "retry", "circuit_breaker", "stream_stall_ms", "headers", "pii_action",
         ]) else { return nil }
         guard let name = required(fields, "name", in: reader)?.nonEmptyString else { return nil }
         guard let kind = required(fields, "kind", in: reader)?.oneOf(ProviderConfiguration.Kind.self) else { return nil }
@@ -239,6 +239,8 @@ struct Loader {
             provider.dataClasses = [.public]
         }
         if let action = fields["pii_action"]?.oneOf(DataPolicy.PIIAction.self) { provider.piiAction = action }
+        if let size = fields["queue_size"]?.int(min: 0) { provider.queueSize = size }
+        if let timeout = fields["queue_timeout_ms"]?.int(min: 0) { provider.queueTimeoutMilliseconds = timeout }
         if let prices = fields["prices"] { provider.prices = readPrices(prices) ?? .free }
         if let modelPrices = fields["model_prices"], case .mapping(let mapping) = modelPrices.node {
             for (key, value) in mapping {

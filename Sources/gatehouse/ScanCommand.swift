@@ -58,6 +58,7 @@ struct ScanCommand: ParsableCommand {
                 result["injection"] = [
                     "score": .number((assessment.score * 10000).rounded() / 10000), "flagged": .bool(assessment.score >= threshold),
                     "signals": .array(assessment.signals.map(JSONValue.string)),
+                    "classifier": assessment.classifierProbability.map { .number(($0 * 10000).rounded() / 10000) } ?? .null,
                 ]
             }
             output += JSONValue.object(result).compactJSONString() + "\n"

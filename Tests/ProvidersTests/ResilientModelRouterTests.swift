@@ -125,6 +125,41 @@ import Testing
         }
     }
 
+    @Test func atTheProvidersCapRequestsQueueThenFailOver() async throws {
+        let slow = MockProviderServer(default: .stall(seconds: 0.3, then: "slow"))
+        let spare = MockProviderServer(default: .reply("spare"))
+        try await slow.run { slowURL in
+            try await spare.run { spareURL in
+                var a = Self.configuration("a", attempts: 1, maxConcurrency: 1)
+                a.baseURL = slowURL
+                a.queueSize = 1
+                var b = Self.configuration("b", attempts: 1)
+                b.baseURL = spareURL
+                let router = ResilientModelRouter(
+                    providers: [
+                        "a": OpenAICompatibleProvider(configuration: a, credential: nil, httpClient: .shared),
+                        "b": OpenAICompatibleProvider(configuration: b, credential: nil, httpClient: .shared),
+                    ],
+                    configurations: ["a": a, "b": b])
+                let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+                let answers = try await withThrowingTaskGroup(of: String.self) { group in
+                    for index in 0..<3 {
+                        group.addTask {
+                            try await Task.sleep(for: .milliseconds(30 * index))
+                            let routed = try await router.complete(
+                                Self.request, targets: [ProviderTarget(provider: "a", model: "m"), ProviderTarget(provider: "b", model: "m")], deadline: deadline)
+                            return routed.response.content ?? ""
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+                // One in flight and one queued at "a"; the third finds the queue full and fails over to "b".
+                #expect(answers.sorted() == ["slow", "slow", "spare"], "\(answers)")
+                #expect(router.depth(provider: "a") == (0, 0))
+            }
+        }
+    }
+
     @Test func deadlineCutsAStalledUpstreamWithinTenPercent() async throws {
         let mock = MockProviderServer(default: .stall(seconds: 4))
         try await mock.run { url in

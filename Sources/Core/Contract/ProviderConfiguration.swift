@@ -23,6 +23,10 @@ public struct ProviderConfiguration: Sendable, Hashable {
     /// Timeout of one attempt (connect + full answer).
     public var timeoutMilliseconds: Int
     public var maxConcurrency: Int
+    /// At `maxConcurrency`, requests wait in a queue of this size (default: `maxConcurrency`) for at
+    /// most `queueTimeoutMilliseconds` (and never past their deadline), then the next target is tried.
+    public var queueSize: Int? = nil
+    public var queueTimeoutMilliseconds: Int = 1000
     public var retry: RetryPolicy
     public var circuitBreaker: CircuitBreakerPolicy
     /// Longest silence allowed between two chunks of a stream before it is declared stalled.

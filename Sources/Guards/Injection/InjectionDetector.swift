@@ -51,7 +51,8 @@ public struct InjectionDetector: Sendable {
             if p >= 0.5 { signals.append("classifier") }
             if rules > 0 && rules < 0.5 && p >= 0.8 { score = 0.5 + (p - 0.8) }
             if rules >= 0.5 && p >= 0.5 { score = max(score, min(0.99, rules + 0.05)) }
-            if rules == 0 { score = min(0.45, p * 0.45) }
+            // Alone, only a very confident classifier flags (phrasings no rule knows).
+            if rules == 0 { score = p >= 0.9 ? 0.5 + (p - 0.9) : min(0.45, p * 0.45) }
         }
         var seen = Set<String>()
         return InjectionAssessment(score: score, signals: signals.filter { seen.insert($0).inserted }, classifierProbability: probability)

@@ -74,7 +74,7 @@ enum InjectionRules {
         Rule(name: "instruction_override", classes: [.ignore, .instructions], gap: 5, score: 0.92),
         Rule(name: "instruction_override", classes: [.ignore, .prior, .promptNoun], gap: 4, score: 0.9),
         Rule(name: "instruction_override", classes: [.ignore, .above], gap: 2, score: 0.75),
-        Rule(name: "instruction_override", classes: [.newWord, .instructions], gap: 1, score: 0.8),
+        Rule(name: "instruction_override", classes: [.newWord, .instructions], gap: 1, score: 0.45),
         Rule(name: "instruction_override", classes: [.fromNow, .you, .obey], gap: 4, score: 0.75),
         Rule(name: "instruction_override", classes: [.only, .obey], gap: 3, score: 0.5),
         Rule(name: "instruction_override", classes: [.obey, .only], gap: 3, score: 0.5),

@@ -1,4 +1,5 @@
 import Core
+import Governance
 import Synchronization
 
 /// The provider chain: for each target in order, circuit breaker, concurrency cap, then attempts with
@@ -10,7 +11,7 @@ public final class ResilientModelRouter: ModelRouter {
     let providers: [String: any ModelProvider]
     let configurations: [String: ProviderConfiguration]
     let breakers: [String: CircuitBreaker]
-    private let inFlight = Mutex<[String: Int]>([:])
+    private let gate = ConcurrencyGate()
 
     public init(providers: [String: any ModelProvider], configurations: [String: ProviderConfiguration]) {
         self.providers = providers
@@ -67,7 +68,12 @@ public final class ResilientModelRouter: ModelRouter {
                     attempts.append(AttemptRecord(provider: target.provider, model: target.model, milliseconds: 0, error: lastError.description))
                     break attemptLoop
                 }
-                guard acquire(target.provider, limit: configuration.maxConcurrency) else {
+                // At the provider's cap a request waits in a bounded queue, within its deadline; then the next target.
+                let maxWait = min(Duration.milliseconds(configuration.queueTimeoutMilliseconds), max(.zero, deadline - .now))
+                guard (try? await gate.acquire(
+                    target.provider, limit: configuration.maxConcurrency, queueLimit: configuration.queueSize ?? configuration.maxConcurrency,
+                    maxWait: maxWait)) != nil
+                else {
                     breaker.recordNeutral()
                     lastError = .saturated
                     attempts.append(AttemptRecord(provider: target.provider, model: target.model, milliseconds: 0, error: lastError.description))
@@ -126,16 +132,10 @@ public final class ResilientModelRouter: ModelRouter {
         return value
     }
 
-    private func acquire(_ provider: String, limit: Int) -> Bool {
-        inFlight.withLock { counts in
-            let current = counts[provider, default: 0]
-            guard current < limit else { return false }
-            counts[provider] = current + 1
-            return true
-        }
+    private func release(_ provider: String) {
+        gate.release(provider)
     }
 
-    private func release(_ provider: String) {
-        inFlight.withLock { counts in counts[provider, default: 1] -= 1 }
-    }
+    /// Requests in flight and waiting per provider (saturation).
+    public func depth(provider: String) -> (inFlight: Int, waiting: Int) { gate.depth(provider) }
 }
