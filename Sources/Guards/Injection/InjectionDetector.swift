@@ -85,8 +85,9 @@ public struct InjectionDetector: Sendable {
         let bytes = Array(collapsed.utf8)
         masks.reserveCapacity(bytes.count / 5)
         var start = 0
+        // Hyphens separate words here, so compounds such as "Erstattungs-Tool" or "API-Schlüssel" match their parts.
         func isWordByte(_ b: UInt8) -> Bool {
-            (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 || b == 95 || b == 39 || b == 45 || b == 64 || b == 36 || b == 46
+            (b >= 97 && b <= 122) || (b >= 48 && b <= 57) || b >= 128 || b == 95 || b == 39 || b == 64 || b == 36 || b == 46
         }
         var index = 0
         var hasLetter = false, hasLeet = false, hasAt = false, hasDot = false, hasUnderscore = false
@@ -188,6 +189,15 @@ public struct InjectionDetector: Sendable {
         where bytes.contains(marker) {
             signals.append("instruction_override")
             score = max(score, 0.8)
+        }
+        // Content that addresses the model itself: a hallmark of injections hidden in pages, reviews and documents.
+        for marker in [
+            "note to the ai", "note to ai", "if you are an ai", "if you're an ai", "ai: ", "ai assistant:", "system override", "hinweis an die ki",
+            "an die ki:", "ki: ", "note a l'ia", "note pour l'ia", "si tu es une ia", "ia : ", "nota para la ia", "si eres una ia", "ia: ",
+            "attention ai", "to the assistant:", "assistant, ",
+        ] where bytes.contains(marker) {
+            signals.append("instruction_override")
+            score = max(score, 0.7)
         }
         if bytes.contains("system:") || bytes.contains("system prompt:") || bytes.contains("assistant:") {
             for line in normalized.split(separator: "\n") {

@@ -8,7 +8,7 @@ enum InjectionRules {
     enum WordClass: Int, CaseIterable {
         case ignore, prior, instructions, newWord, fromNow, pretend, unrestricted, without, restriction, persona, jailbreak,
             reveal, owner, promptNoun, systemWord, above, send, secretData, toolVerb, toolNoun, massTarget, you, now, developer,
-            mode, obey, only, say
+            mode, obey, only, say, obsolete
     }
 
     static func words(_ text: String) -> [String] { text.split(separator: " ").map(String.init) }
@@ -17,23 +17,23 @@ enum InjectionRules {
     static let classWords: [WordClass: [String]] = [
         .ignore: words("ignore ignores ignoring ignorer ignorez ignora ignorar ignoren ignoriere ignorieren ignoriert disregard disregarding forget forgetting forgot oublie oubliez oublier olvida olvidar olvide olviden vergiss vergessen vergesst override overriding bypass bypassing skip omit omite omitir missachte missachten uberspringe neglect abandon discard discarding descarta descartar ecarte ecartez verwirf verwerfe"),
         .prior: words("previous prior above earlier preceding initial original all any every your the those these everything precedentes precedente anterieures anterieure toutes tous tes vos les ces vorherigen vorigen bisherigen obigen alle deine ihre die anteriores anterior previas todas todos tus sus las los of de des du der la el"),
-        .instructions: words("instructions instruction rules rule prompt prompts directions guidelines directives constraints programming guardrails policies consignes consigne regles directive anweisungen anweisung regeln vorgaben instruktionen befehle richtlinien instrucciones instruccion reglas indicaciones directrices normas systemanweisungen"),
+        .instructions: words("told instructions instruction rules rule prompt prompts directions guidelines directives constraints programming guardrails policies consignes consigne regles directive anweisungen anweisung regeln vorgaben instruktionen befehle richtlinien instrucciones instruccion reglas indicaciones directrices normas systemanweisungen"),
         .newWord: words("new nouvelles nouvelle nouveaux neue neuen nuevas nuevo nueva updated actual real"),
         .fromNow: words("now maintenant jetzt ahora henceforth onwards"),
-        .pretend: words("pretend act roleplay role-play imagine simulate behave become emulate fais faites agis joue imagine tu so spiele spiel finge actua actua simula comportate"),
+        .pretend: words("pretend act roleplay role-play imagine simulate behave become emulate fais faites agis joue imagine warst waerst spiele spiel finge actua actua simula comportate"),
         .unrestricted: words("unrestricted unfiltered uncensored unlimited unbound unchained unethical amoral evil jailbroken jailbreak libre illimite sans-filtre uneingeschrankt ungefiltert zensurfrei restricciones ilimitado"),
         .without: words("without no sans ohne sin free"),
         .restriction: words("restrictions restriction limits limitations filters filter rules censorship guidelines ethics morals boundaries limites filtres regles einschrankungen grenzen filter regeln zensur restricciones limites filtros reglas censura"),
         .persona: words("ai assistant model bot chatbot gpt llm character persona ia assistente modele modell asistente modelo personaje"),
-        .jailbreak: words("dan jailbreak jailbroken stan dude aim evilbot devmode"),
-        .reveal: words("repeat print show reveal output display tell give write list dump leak share disclose recite echo copy paste what whats translate summarize repete repetez affiche affichez montre montrez revele revelez donne donnez ecris ecrivez dis dites wiederhole wiederholen zeige zeig gib verrate schreibe schreib nenne ausgeben repite repetir muestra muestrame revela dime escribe imprime comparte"),
+        .jailbreak: words("dan jailbreak jailbroken stan dude aim evilbot devmode developermode entwicklermodus"),
+        .reveal: words("repeat print show reveal output display tell give write list dump leak share disclose recite echo copy paste what whats translate summarize cuales cual copia copialas quelles quels welche lauteten repete repetez affiche affichez montre montrez revele revelez donne donnez ecris ecrivez dis dites wiederhole wiederholen zeige zeig gib verrate schreibe schreib nenne ausgeben repite repetir muestra muestrame revela dime escribe imprime comparte"),
         .owner: words("your you're yours initial original hidden secret internal confidential system developer tes vos ton votre tes initiales cachees secretes deine ihre dein deinen geheimen internen urspunglichen ursprunglichen tus tu sus su iniciales ocultas secretas internas"),
         .promptNoun: words("prompt prompts instructions instruction rules configuration config guidelines directives message context systemprompt system-prompt systemanweisungen systemanweisung systeminstruktionen consignes regles anweisungen regeln konfiguration instrucciones reglas configuracion mensaje"),
         .systemWord: words("system systeme sistema"),
         .above: words("above ci-dessus oben arriba everything"),
-        .send: words("send forward email e-mail mail post upload transmit exfiltrate leak submit append attach include envoie envoyez envoyer transfere transferez sende senden schicke schicken leite envia enviar manda mandar reenvia adjunta incluye"),
+        .send: words("send forward email e-mail mail post upload transmit exfiltrate leak submit append attach include add anade anadir anade hange hangen anhangen ajoute ajoutez ajouter envoie envoyez envoyer transfere transferez sende senden schicke schicken leite envia enviar manda mandar reenvia adjunta incluye"),
         .secretData: words("password passwords credentials credential api apikey api_key token tokens secret secrets keys key customer customers clients conversation history database data emails addresses list contacts records ssn cards passwort passworter kennwort zugangsdaten kunden daten kundenliste mot motdepasse identifiants clients donnees historique contrasena credenciales clientes datos historial lista"),
-        .toolVerb: words("call invoke execute trigger run fire appelle appelez execute executez lance rufe fuhre fuhr starte llama ejecuta invoca lanza"),
+        .toolVerb: words("call invoke execute trigger run fire appelle appelez execute executez lance ruf rufe fuhre fuhr starte llama ejecuta invoca lanza"),
         .toolNoun: words("tool tools function functions api endpoint command commands action plugin outil outils fonction commande werkzeug funktion befehl herramienta funcion comando"),
         .massTarget: words("all every everyone everybody entire whole tous toutes alle jeden samtliche todos todas cada"),
         .you: words("you tu vous du ihr tu usted"),
@@ -43,6 +43,7 @@ enum InjectionRules {
         .obey: words("obey comply follow gehorche befolge obeis obedece obeir"),
         .only: words("only seulement nur solo solamente"),
         .say: words("say respond answer reply output dis reponds antworte sag responde di"),
+        .obsolete: words("outdated obsolete void invalid superseded cancelled revoked caduques caduc obsoletas obsoletos invalidas veraltet ungultig aufgehoben"),
     ]
 
     /// Word prefixes of each class, for inflected and compound forms.
@@ -88,6 +89,9 @@ enum InjectionRules {
         Rule(name: "roleplay_jailbreak", classes: [.developer, .mode, .without], gap: 6, score: 0.8),
         Rule(name: "roleplay_jailbreak", classes: [.pretend, .developer, .mode], gap: 4, score: 0.8),
         Rule(name: "roleplay_jailbreak", classes: [.you, .now, .persona], gap: 3, score: 0.6),
+        Rule(name: "roleplay_jailbreak", classes: [.mode, .developer], gap: 1, score: 0.45),
+        Rule(name: "roleplay_jailbreak", classes: [.pretend, .you], gap: 2, score: 0.55),
+        Rule(name: "instruction_override", classes: [.instructions, .obsolete], gap: 6, score: 0.8),
         Rule(name: "system_prompt_extraction", classes: [.reveal, .owner, .promptNoun], gap: 4, score: 0.9),
         Rule(name: "system_prompt_extraction", classes: [.reveal, .systemWord, .promptNoun], gap: 4, score: 0.9),
         Rule(name: "system_prompt_extraction", classes: [.reveal, .above], gap: 4, score: 0.55),

@@ -93,6 +93,8 @@ struct TextNormalizer {
                 wordHasLookalike = true
             } else if (0xFF01...0xFF5E).contains(value), let ascii = Unicode.Scalar(value - 0xFEE0) {
                 mapped = ascii
+            } else if value == 0x3000 || value == 0x00A0 || (0x2000...0x200A).contains(value) {
+                mapped = " "  // ideographic, no-break and typographic spaces
             }
             if !mapped.properties.isAlphabetic && !(mapped.value >= 48 && mapped.value <= 57) {
                 if wordHasLatin && wordHasLookalike { result.mixedScriptWords += 1 }
