@@ -62,6 +62,8 @@ public struct InvocationContext: Sendable {
     /// The concurrency slot held (released when the invocation is recorded), and the time waited for it.
     public var concurrencySlot: String?
     public var queueWaitMilliseconds: Double = 0
+    /// A variant named by the caller (evaluations); `nil`: the contract's choice.
+    public var requestedVariant: String?
     /// The ledger row could not be written.
     public var ledgerError: Bool = false
     /// End-to-end time, fixed when the invocation is recorded.

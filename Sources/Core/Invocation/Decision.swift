@@ -21,6 +21,8 @@ public enum InvocationRoute: String, Sendable, Hashable, Codable {
     case invoke
     case chatCompletions = "chat_completions"
     case passthrough
+    /// An item of `gatehouse eval`: the production pipeline, not billed to budgets or rate limits.
+    case evaluation
 }
 
 /// Why an answer was escalated.

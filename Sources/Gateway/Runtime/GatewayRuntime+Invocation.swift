@@ -5,7 +5,7 @@ import Pipeline
 
 extension GatewayRuntime {
     /// Runs the use-case pipeline and logs one line for the invocation (no payloads, no secrets).
-    func run(_ context: InvocationContext) async -> InvocationContext {
+    public func run(_ context: InvocationContext) async -> InvocationContext {
         let finished = await pipeline.run(context, environment: environment)
         log(finished)
         return finished

@@ -116,7 +116,16 @@ public struct InjectionDetector: Sendable {
                     mask = InjectionRules.classes(bytes: decoded[...])
                     if mask != 0 { leet = true }
                 }
-                if hasUnderscore && to - from > 4 && bytes[from] >= 97 && bytes[from] <= 122 { snakeCaseAction = true }
+                // A function-like name that does something consequential (delete_account, issue_refund), not any
+                // identifier with an underscore (web_form).
+                if hasUnderscore && to - from > 4 && bytes[from] >= 97 && bytes[from] <= 122 {
+                    let name = String(decoding: bytes[from..<to], as: UTF8.self)
+                    if ["delete", "refund", "transfer", "grant", "reset", "export", "drop", "admin", "payout", "wipe", "disable", "send"]
+                        .contains(where: { name.containsBytes($0) })
+                    {
+                        snakeCaseAction = true
+                    }
+                }
                 masks.append(mask)
             } else if from < to {
                 masks.append(0)

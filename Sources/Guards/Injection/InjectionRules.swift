@@ -97,7 +97,7 @@ enum InjectionRules {
         Rule(name: "system_prompt_extraction", classes: [.reveal, .above], gap: 4, score: 0.55),
         Rule(name: "system_prompt_extraction", classes: [.owner, .promptNoun, .reveal], gap: 3, score: 0.6),
         Rule(name: "exfiltration", classes: [.send, .secretData], gap: 6, score: 0.55),
-        Rule(name: "tool_abuse", classes: [.toolVerb, .toolNoun], gap: 4, score: 0.6),
+        Rule(name: "tool_abuse", classes: [.toolVerb, .toolNoun], gap: 4, score: 0.45),
         Rule(name: "tool_abuse", classes: [.toolVerb, .massTarget], gap: 4, score: 0.55),
     ]
 

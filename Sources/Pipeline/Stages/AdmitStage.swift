@@ -110,6 +110,8 @@ public struct AdmitStage: InvocationStage {
 
     public func run(_ context: inout InvocationContext, _ environment: PipelineEnvironment) async throws(GatewayError) {
         guard let useCase = context.useCase, let variant = context.variant, let input = context.input else { return }
+        // Evaluation items are measured, not billed or throttled (and never answered from the cache).
+        guard context.route != .evaluation else { return }
         let governance = environment.governance
         let caller = VariantCaller(useCase: useCase, environment: environment)
         let estimate = Self.estimate(caller.request(for: variant, input: input, traceparent: nil), variant: variant)
