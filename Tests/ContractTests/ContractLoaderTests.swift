@@ -67,7 +67,7 @@ import Testing
         let configuration = try ConfigurationLoader.load(path: Self.examples, environment: [:])
         let useCase = try #require(configuration.useCase(id: "ticket-triage"))
         #expect(useCase.stableVariant == "local-classifier")
-        #expect(useCase.variants.count == 2)
+        #expect(useCase.variants.map(\.name) == ["local-classifier", "local-baseline", "gpt-4o-mini"])
         #expect(useCase.task.derived.first?.map["billing"] == "finance")
         #expect(useCase.escalation.alwaysReview.first?.field == "priority")
         #expect(useCase.evaluation?.gates.contains { $0.metric == "accuracy" && $0.threshold == 0.85 } == true)
