@@ -12,6 +12,8 @@ public struct PipelineEnvironment: Sendable {
     public var digester: any PayloadDigester
     public var guards: GuardSet
     public var governance: GovernanceSet
+    /// Where escalated invocations wait for a human; `nil`: no review queue (tools, tests).
+    public var reviews: (any ReviewStore)? = nil
 
     public init(
         configuration: GatewayConfiguration, authenticator: any CallerAuthenticator, router: any ModelRouter,

@@ -144,7 +144,16 @@ struct AdminHandler: Sendable {
         let visible = (principal.has(.readInvocations) && inScope) || (principal.has(.readOwnInvocations) && own)
         guard visible else { throw notFound }
         let payloads = principal.has(.readPayloads) && inScope
-        return JSONResponse.ok(Self.detail(entry, payloads: payloads))
+        var detail = Self.detail(entry, payloads: payloads)
+        // The final outcome of an escalated invocation, once a reviewer decided it.
+        if let review = try? await runtime.store.reviewItem(id), case .object(var fields) = detail {
+            fields["review"] = [
+                "status": .string(review.status.rawValue), "decided_at": review.decidedAt.map { .string($0.formatted(.iso8601)) } ?? .null,
+                "output": review.finalOutput.flatMap { try? JSONValue.parse($0) } ?? .null,
+            ]
+            detail = .object(fields)
+        }
+        return JSONResponse.ok(detail)
     }
 
     /// `GET /v1/usecases/{id}/summary?hours=24`: counts, latency and cost of one use case (viewer, admin).

@@ -27,6 +27,11 @@ enum GatewayRouter {
             (["v1", "invocations", ":id"], [.get]),
             (["v1", "usecases", ":id", "summary"], [.get]),
             (["v1", "spend"], [.get]),
+            (["v1", "reviews"], [.get]),
+            (["v1", "reviews", ":id", "claim"], [.post]),
+            (["v1", "reviews", ":id", "approve"], [.post]),
+            (["v1", "reviews", ":id", "correct"], [.post]),
+            (["v1", "reviews", ":id", "reject"], [.post]),
         ]))
         router.add(middleware: HeaderLimitMiddleware(maxBytes: settings.maxHeaderBytes, maxCount: settings.maxHeaderCount))
         let invoke = InvokeHandler(runtime: runtime)
@@ -57,6 +62,18 @@ enum GatewayRouter {
             try await admin.invocation(request, id: context.parameters.get("id") ?? "")
         }
         router.get("/v1/spend") { request, _ in try await admin.spend(request) }
+        let reviews = ReviewHandler(runtime: runtime)
+        router.get("/v1/reviews") { request, _ in try await reviews.list(request) }
+        router.post("/v1/reviews/:id/claim") { request, context in try await reviews.claim(request, id: context.parameters.get("id") ?? "") }
+        router.post("/v1/reviews/:id/approve") { request, context in
+            try await reviews.decide(request, id: context.parameters.get("id") ?? "", action: .approved)
+        }
+        router.post("/v1/reviews/:id/correct") { request, context in
+            try await reviews.decide(request, id: context.parameters.get("id") ?? "", action: .corrected)
+        }
+        router.post("/v1/reviews/:id/reject") { request, context in
+            try await reviews.decide(request, id: context.parameters.get("id") ?? "", action: .rejected)
+        }
         router.get("/v1/usecases/:id/summary") { request, context in
             try await admin.summary(request, useCaseID: context.parameters.get("id") ?? "")
         }

@@ -155,9 +155,11 @@ public final class GatewayRuntime: Sendable {
             injection = InjectionDetector(classifier: try InjectionTraining.classifier(
                 fromJSONLines: path, cacheDirectory: (configuration.server.dataDirectory as NSString).appendingPathComponent("models")))
         }
-        return PipelineEnvironment(
+        var environment = PipelineEnvironment(
             configuration: configuration, authenticator: authenticator, router: router, ledger: ledger, digester: digester,
             guards: GuardSet(pii: PIIDetector(), injection: injection), governance: governance)
+        environment.reviews = store
+        return environment
     }
 
     /// What a reload changed.

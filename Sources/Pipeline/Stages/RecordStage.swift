@@ -12,6 +12,7 @@ public struct RecordStage: Sendable {
         if context.decision == nil { context.decision = context.error == nil ? .answered : .failed }
         context.latencyMilliseconds = context.elapsedMilliseconds
         settle(&context, environment)
+        await enqueueForReview(context, environment)
         let entry = ledgerEntry(for: context, environment)
         do {
             try await environment.ledger.record(entry)
@@ -44,6 +45,22 @@ public struct RecordStage: Sendable {
                 CachedAnswer(output: output, confidence: context.confidence, costUSD: context.costUSD, variant: context.variant?.name ?? ""),
                 for: key, ttl: Double(policy.ttlSeconds))
         }
+    }
+
+    /// An escalated invocation becomes a review item, with input and output as the reviewer sees them:
+    /// personal data replaced by its type (the reviewer judges the decision, not the person).
+    func enqueueForReview(_ context: InvocationContext, _ environment: PipelineEnvironment) async {
+        guard context.decision == .escalated, context.route != .evaluation, let reviews = environment.reviews, let useCase = context.useCase else { return }
+        let detector = environment.guards.pii
+        let redact = { (value: JSONValue) -> String in
+            JSONStrings.map(value) { PIIRedaction.redact($0, detector.detect($0)) }.compactJSONString()
+        }
+        let output = context.output ?? context.proposedAction.map { ["proposed_action": $0] }
+        let item = ReviewItem(
+            invocationID: context.id, useCase: useCase.id, reason: context.escalationReasons.map(\.description).joined(separator: "; "),
+            createdAt: context.startedAt, input: context.input.map(redact), output: output.map(redact),
+            callbackURL: context.callerContext?["callback_url"]?.stringValue)
+        try? await reviews.enqueue(item)
     }
 
     public func ledgerEntry(for context: InvocationContext, _ environment: PipelineEnvironment) -> LedgerEntry {

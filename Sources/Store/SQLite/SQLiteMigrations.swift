@@ -91,6 +91,28 @@ enum SQLiteMigrations {
             try db.execute(sql: "ALTER TABLE invocations ADD COLUMN cache_hit INTEGER NOT NULL DEFAULT 0")
             try db.execute(sql: "ALTER TABLE invocations ADD COLUMN saved_cost_usd REAL NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("005_review_items") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE review_items (
+                        invocation_id TEXT PRIMARY KEY NOT NULL,
+                        use_case TEXT NOT NULL,
+                        reason TEXT NOT NULL,
+                        created_at TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        claimed_by TEXT,
+                        claim_expires_at TEXT,
+                        decided_by TEXT,
+                        decided_at TEXT,
+                        input TEXT,
+                        output TEXT,
+                        final_output TEXT,
+                        comment TEXT,
+                        callback_url TEXT
+                    );
+                    CREATE INDEX review_items_pending ON review_items(status, use_case, created_at);
+                    """)
+        }
         return migrator
     }
 }
