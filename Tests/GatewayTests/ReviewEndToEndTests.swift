@@ -52,6 +52,33 @@ import Testing
                     #expect(audit.count == 1 && audit[0].contains(reviewer.key.id) && audit[0].contains(id))
                     let remaining = try await gateway.send(.GET, "/v1/reviews?use_case=escalating", bearer: reviewer.token)
                     #expect(remaining.json?["count"] == 0)
+
+                    // Feedback from the app that made the invocation; the reviewer role may not send any.
+                    let feedback = #"{"invocation_id": "\#(id)", "rating": "down", "correction": {"reply": "No."}, "comment": "too chatty"}"#
+                    #expect(try await gateway.send(.POST, "/v1/feedback", body: feedback, bearer: GuardsEndToEndTests.key).status == 201)
+                    #expect(try await gateway.send(.POST, "/v1/feedback", body: feedback, bearer: reviewer.token).status == 403)
+                    let badRating = try await gateway.send(.POST, "/v1/feedback", body: #"{"invocation_id": "\#(id)", "rating": "meh"}"#, bearer: GuardsEndToEndTests.key)
+                    #expect(badRating.status == 400)
+                    let badCorrection = try await gateway.send(
+                        .POST, "/v1/feedback", body: #"{"invocation_id": "\#(id)", "rating": "down", "correction": {"x": 1}}"#, bearer: GuardsEndToEndTests.key)
+                    #expect(badCorrection.status == 400)
+
+                    // Corrections and feedback become labelled data.
+                    let binary = URL(fileURLWithPath: TestGateway.examplesDirectory).deletingLastPathComponent().appendingPathComponent(".build/debug/gatehouse").path
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: binary)
+                    process.arguments = ["dataset", "export", "escalating", "--config", gateway.directory]
+                    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+                    let output = Pipe()
+                    process.standardOutput = output
+                    process.standardError = FileHandle.nullDevice
+                    try process.run()
+                    let exported = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    process.waitUntilExit()
+                    let items = exported.split(separator: "\n").compactMap { try? JSONValue.parse(String($0)) }
+                    #expect(items.count == 2, "\(exported)")
+                    #expect(items.contains { $0["expected"]?["reply"] == "We cannot share internal instructions." && $0["source"] == "review" })
+                    #expect(items.contains { $0["expected"]?["reply"] == "No." && $0["source"] == "feedback" })
                 }
             }
         }

@@ -28,6 +28,7 @@ enum GatewayRouter {
             (["v1", "usecases", ":id", "summary"], [.get]),
             (["v1", "spend"], [.get]),
             (["v1", "reviews"], [.get]),
+            (["v1", "feedback"], [.post]),
             (["v1", "reviews", ":id", "claim"], [.post]),
             (["v1", "reviews", ":id", "approve"], [.post]),
             (["v1", "reviews", ":id", "correct"], [.post]),
@@ -64,6 +65,7 @@ enum GatewayRouter {
         router.get("/v1/spend") { request, _ in try await admin.spend(request) }
         let reviews = ReviewHandler(runtime: runtime)
         router.get("/v1/reviews") { request, _ in try await reviews.list(request) }
+        router.post("/v1/feedback") { request, _ in try await reviews.feedback(request) }
         router.post("/v1/reviews/:id/claim") { request, context in try await reviews.claim(request, id: context.parameters.get("id") ?? "") }
         router.post("/v1/reviews/:id/approve") { request, context in
             try await reviews.decide(request, id: context.parameters.get("id") ?? "", action: .approved)

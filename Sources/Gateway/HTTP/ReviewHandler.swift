@@ -112,6 +112,43 @@ struct ReviewHandler: Sendable {
         }
     }
 
+    /// `POST /v1/feedback {"invocation_id", "rating": "up"|"down", "correction"?, "comment"?}` by the key that
+    /// made the invocation, or any key with feedback rights and the use case in scope.
+    func feedback(_ request: Request) async throws -> Response {
+        let principal = try await runtime.authenticate(request)
+        do throws(GatewayError) { try principal.authorize(.sendFeedback) } catch { throw HTTPGatewayError(error) }
+        let body = try await AdminHandler(runtime: runtime).jsonObject(request)
+        guard let id = body["invocation_id"]?.stringValue else {
+            throw HTTPGatewayError(.invalidRequest("'invocation_id' is required", param: "invocation_id"))
+        }
+        guard let rating = body["rating"]?.stringValue, ["up", "down"].contains(rating) else {
+            throw HTTPGatewayError(.invalidRequest("'rating' must be \"up\" or \"down\"", param: "rating"))
+        }
+        await runtime.ledger.flush()
+        guard let entry = try? await runtime.ledger.entry(id: id),
+            entry.keyID == principal.keyID || (entry.useCase.map(principal.mayInvoke(useCase:)) ?? false && principal.role != .app)
+        else {
+            throw HTTPGatewayError(GatewayError(status: 404, code: .init(rawValue: "invocation_not_found"), message: "No invocation '\(id.prefix(64))' visible to this key.", param: "invocation_id"))
+        }
+        var correction: String?
+        if let value = body["correction"] {
+            guard let useCase = entry.useCase.flatMap({ runtime.configuration.useCase(id: $0) }) else {
+                throw HTTPGatewayError(.invalidRequest("corrections apply to use-case invocations", param: "correction"))
+            }
+            if let first = useCase.task.outputSchema.validate(value).first {
+                throw HTTPGatewayError(.invalidInput("The correction does not satisfy the output schema: \(first)", path: "$.correction"))
+            }
+            correction = value.compactJSONString()
+        }
+        let feedback = Feedback(
+            invocationID: id, useCase: entry.useCase, keyID: principal.keyID, rating: rating, correction: correction,
+            comment: body["comment"]?.stringValue.map { String($0.prefix(2000)) }, createdAt: Date())
+        do { try await runtime.store.recordFeedback(feedback) } catch {
+            throw HTTPGatewayError(GatewayError(status: 503, code: .init(rawValue: "store_unavailable"), message: "The store is unavailable."))
+        }
+        return JSONResponse.created(["invocation_id": .string(id), "rating": .string(rating), "recorded": true])
+    }
+
     func authorize(_ request: Request) async throws -> Principal {
         let principal = try await runtime.authenticate(request)
         do throws(GatewayError) { try principal.authorize(.review) } catch { throw HTTPGatewayError(error) }

@@ -113,6 +113,22 @@ enum SQLiteMigrations {
                     CREATE INDEX review_items_pending ON review_items(status, use_case, created_at);
                     """)
         }
+        migrator.registerMigration("006_feedback") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE feedback (
+                        id INTEGER PRIMARY KEY,
+                        invocation_id TEXT NOT NULL,
+                        use_case TEXT,
+                        key_id TEXT NOT NULL,
+                        rating TEXT NOT NULL,
+                        correction TEXT,
+                        comment TEXT,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX feedback_use_case ON feedback(use_case, created_at);
+                    """)
+        }
         return migrator
     }
 }
