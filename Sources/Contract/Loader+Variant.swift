@@ -111,7 +111,7 @@ extension Loader {
     }
 
     func readLocal(_ reader: YAMLReader, directory: String, task: TaskSpecification, hash: inout VersionHasher) -> LocalVariant? {
-        guard let fields = reader.mapping(allowed: ["model", "training_data", "text_fields", "epochs"]) else { return nil }
+        guard let fields = reader.mapping(allowed: ["model", "training_data", "text_fields", "epochs", "corrections", "corrections_weight"]) else { return nil }
         let modelReader = required(fields, "model", in: reader)
         let model = modelReader?.string
         if let model, model != "classifier" {
@@ -135,7 +135,21 @@ extension Loader {
         hash.add("training_data", (try? Data(contentsOf: URL(fileURLWithPath: training))).map(Loader.sha256Hex) ?? "")
         hash.add("text_fields", textFields.joined(separator: ","))
         hash.add("epochs", String(epochs))
-        return LocalVariant(model: model, trainingData: training, textFields: textFields, epochs: epochs)
+        var local = LocalVariant(model: model, trainingData: training, textFields: textFields, epochs: epochs)
+        if let corrections = fields["corrections"] {
+            let readers = corrections.sequence ?? [corrections]
+            for item in readers {
+                guard let path = existingFile(item, directory: directory) else { continue }
+                local.corrections.append(path)
+                // The corrections are part of the version: new corrections, new variant version.
+                hash.add("corrections", (try? Data(contentsOf: URL(fileURLWithPath: path))).map(Loader.sha256Hex) ?? "")
+            }
+        }
+        if let weight = fields["corrections_weight"]?.int(min: 1) {
+            local.correctionsWeight = weight
+            hash.add("corrections_weight", String(weight))
+        }
+        return local
     }
 }
 

@@ -66,6 +66,10 @@ public struct LocalVariant: Sendable, Hashable {
     /// Input fields whose text the model reads.
     public var textFields: [String]
     public var epochs: Int
+    /// Labelled JSON Lines of corrections (`gatehouse dataset export`) trained on top of the base
+    /// data, each item repeated `correctionsWeight` times so a few corrections can move the model.
+    public var corrections: [String] = []
+    public var correctionsWeight: Int = 3
 
     public init(model: String, trainingData: String, textFields: [String], epochs: Int) {
         self.model = model

@@ -20,7 +20,14 @@ public struct LocalModelRegistry: Sendable {
             for variant in useCase.variants {
                 guard case .local(let local) = variant.engine else { continue }
                 let started = ContinuousClock.now
-                let examples = try LabelledDataset.load(jsonlPath: local.trainingData, textFields: local.textFields)
+                var examples = try LabelledDataset.load(jsonlPath: local.trainingData, textFields: local.textFields)
+                // Corrections from people, on top of the base data, weighted so a few of them count.
+                for path in local.corrections {
+                    let corrections = try LabelledDataset.load(jsonlPath: path, textFields: local.textFields)
+                    for copy in 0..<local.correctionsWeight {
+                        examples += corrections.map { LabelledExample(id: "\($0.id)#\(copy)", text: $0.text, labels: $0.labels) }
+                    }
+                }
                 let fields = useCase.task.labels.keys.sorted()
                 let (classifier, trained) = try cache.loadOrTrain(
                     examples: examples, fields: fields, knownLabels: useCase.task.labels, settings: TrainingSettings(epochs: local.epochs))
