@@ -79,6 +79,20 @@ import Testing
                     #expect(items.count == 2, "\(exported)")
                     #expect(items.contains { $0["expected"]?["reply"] == "We cannot share internal instructions." && $0["source"] == "review" })
                     #expect(items.contains { $0["expected"]?["reply"] == "No." && $0["source"] == "feedback" })
+
+                    // The quality report counts the escalation, the correction and the thumbs down.
+                    await gateway.runtime.ledger.flush()
+                    let report = Process()
+                    report.executableURL = URL(fileURLWithPath: binary)
+                    report.arguments = ["report", "escalating", "--config", gateway.directory, "--window", "1d", "--json"]
+                    report.environment = process.environment
+                    let reportOutput = Pipe()
+                    report.standardOutput = reportOutput
+                    try report.run()
+                    let printed = try JSONValue.parse(Array(reportOutput.fileHandleForReading.readDataToEndOfFile()))
+                    report.waitUntilExit()
+                    let day = try #require(printed.arrayValue?.last, "\(printed.compactJSONString())")
+                    #expect(day["invocations"] == 1 && day["escalation_rate"] == 1 && day["human_correction_rate"] == 1 && day["thumbs_down_rate"] == 1, "\(day.compactJSONString())")
                 }
             }
         }

@@ -53,3 +53,84 @@ extension SQLiteStore {
         }
     }
 }
+
+/// Quality figures of a use case over a period, from the ledger, the review queue and feedback.
+public struct QualityFigures: Sendable {
+    public var day: String
+    public var invocations: Int
+    public var answered: Int
+    public var escalated: Int
+    public var fallback: Int
+    public var refused: Int
+    public var reviewedApproved: Int
+    public var reviewedCorrected: Int
+    public var feedbackDown: Int
+    public var feedback: Int
+
+    /// Answers a human approved, or that went out without needing one, over all invocations.
+    public var verifiedResponseRate: Double { rate(answered + reviewedApproved) }
+    public var escalationRate: Double { rate(escalated) }
+    public var humanCorrectionRate: Double { reviewedApproved + reviewedCorrected == 0 ? 0 : Double(reviewedCorrected) / Double(reviewedApproved + reviewedCorrected) }
+    public var fallbackRate: Double { rate(fallback) }
+    public var refusalRate: Double { rate(refused) }
+    public var thumbsDownRate: Double { feedback == 0 ? 0 : Double(feedbackDown) / Double(feedback) }
+
+    func rate(_ count: Int) -> Double { invocations == 0 ? 0 : Double(count) / Double(invocations) }
+}
+
+extension SQLiteStore {
+    /// One row per day (UTC) since `since`, oldest first.
+    public func qualityByDay(useCase: String, since: Date) async throws -> [QualityFigures] {
+        try await pool.read { db in
+            let from = Self.timestamp(since)
+            var days: [String: QualityFigures] = [:]
+            func figures(_ day: String) -> QualityFigures {
+                days[day] ?? QualityFigures(
+                    day: day, invocations: 0, answered: 0, escalated: 0, fallback: 0, refused: 0, reviewedApproved: 0, reviewedCorrected: 0,
+                    feedbackDown: 0, feedback: 0)
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT substr(created_at, 1, 10) AS day, decision, COUNT(*) AS n FROM invocations
+                    WHERE use_case = ? AND created_at >= ? AND route != 'evaluation' GROUP BY day, decision
+                    """,
+                arguments: [useCase, from])
+            {
+                let day: String = row["day"]
+                var f = figures(day)
+                let n: Int = row["n"]
+                f.invocations += n
+                switch row["decision"] as String {
+                case "answered": f.answered += n
+                case "escalated": f.escalated += n
+                case "fallback": f.fallback += n
+                case "refused": f.refused += n
+                default: break
+                }
+                days[day] = f
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT substr(created_at, 1, 10) AS day, status, COUNT(*) AS n FROM review_items WHERE use_case = ? AND created_at >= ? GROUP BY day, status",
+                arguments: [useCase, from])
+            {
+                let day: String = row["day"]
+                var f = figures(day)
+                if row["status"] as String == "approved" { f.reviewedApproved += row["n"] }
+                if row["status"] as String == "corrected" { f.reviewedCorrected += row["n"] }
+                days[day] = f
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT substr(created_at, 1, 10) AS day, rating, COUNT(*) AS n FROM feedback WHERE use_case = ? AND created_at >= ? GROUP BY day, rating",
+                arguments: [useCase, from])
+            {
+                let day: String = row["day"]
+                var f = figures(day)
+                f.feedback += row["n"]
+                if row["rating"] as String == "down" { f.feedbackDown += row["n"] }
+                days[day] = f
+            }
+            return days.values.sorted { $0.day < $1.day }
+        }
+    }
+}
