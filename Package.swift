@@ -73,6 +73,7 @@ let package = Package(
         .executableTarget(name: "gatehouse", dependencies: [
             "Gateway", "Contract", "Core", "LocalEngine", "Store", "Guards", "Governance",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "admission-benchmark", dependencies: ["Governance"], path: "Benchmarks/AdmissionBenchmark", swiftSettings: strict),

@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func everySubcommandHasHelp() throws {
-        for command in ["serve", "check", "train", "keys", "keys create", "keys rotate", "audit", "audit verify", "audit export", "erase"] {
+        for command in ["serve", "check", "train", "keys", "keys create", "keys rotate", "audit", "audit verify", "audit export", "erase", "scan", "spend", "eval", "dataset export", "report", "review list", "review decide"] {
             let result = try run(command.split(separator: " ").map(String.init) + ["--help"])
             #expect(result.status == 0, "\(command) --help")
             #expect(result.stdout.contains("USAGE: gatehouse \(command)"))

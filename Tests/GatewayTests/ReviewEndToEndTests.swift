@@ -93,6 +93,23 @@ import Testing
                     report.waitUntilExit()
                     let day = try #require(printed.arrayValue?.last, "\(printed.compactJSONString())")
                     #expect(day["invocations"] == 1 && day["escalation_rate"] == 1 && day["human_correction_rate"] == 1 && day["thumbs_down_rate"] == 1, "\(day.compactJSONString())")
+
+                    // The command line works the same queue.
+                    let second = try await gateway.send(.POST, "/v1/usecases/escalating/invoke", body: body, bearer: GuardsEndToEndTests.key)
+                    let secondID = try #require(second.json?["invocation_id"]?.stringValue)
+                    await gateway.runtime.ledger.flush()
+                    let cli = Process()
+                    cli.executableURL = URL(fileURLWithPath: binary)
+                    cli.arguments = ["review", "decide", "approve", secondID, "--config", gateway.directory, "--comment", "fine"]
+                    cli.environment = process.environment
+                    let cliOutput = Pipe()
+                    cli.standardOutput = cliOutput
+                    try cli.run()
+                    let printedDecision = String(decoding: cliOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                    cli.waitUntilExit()
+                    #expect(cli.terminationStatus == 0 && printedDecision.contains("approved") && printedDecision.contains("callback delivered"), "\(printedDecision)")
+                    let approved = try await gateway.send(.GET, "/v1/invocations/\(secondID)", bearer: GuardsEndToEndTests.key)
+                    #expect(approved.json?["review"]?["status"] == "approved")
                 }
             }
         }

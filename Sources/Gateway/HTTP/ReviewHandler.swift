@@ -3,6 +3,7 @@ import Core
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import Pipeline
 import Store
@@ -87,29 +88,8 @@ struct ReviewHandler: Sendable {
         return JSONResponse.ok(Self.json(item))
     }
 
-    /// Sends the outcome to the caller's callback, retried with backoff (a slow receiver never holds the reviewer).
     func notify(_ url: String, _ item: ReviewItem) {
-        let body = JSONValue.object([
-            "type": "review_decided", "invocation_id": .string(item.invocationID), "use_case": .string(item.useCase),
-            "status": .string(item.status.rawValue),
-            "output": item.finalOutput.flatMap { try? JSONValue.parse($0) } ?? .null,
-            "decided_at": .string((item.decidedAt ?? Date()).formatted(.iso8601)),
-        ])
-        let client = runtime.httpClient
-        let logger = runtime.logger
-        Task {
-            var delay = Duration.milliseconds(200)
-            for attempt in 1...5 {
-                var request = HTTPClientRequest(url: url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(bytes: Array(body.compactJSONData())))
-                if let response = try? await client.execute(request, timeout: .seconds(5)), (200..<300).contains(response.status.code) { return }
-                if attempt == 5 { logger.warning("review callback not delivered", metadata: ["invocation.id": "\(item.invocationID)"]) }
-                try? await Task.sleep(for: delay)
-                delay *= 2
-            }
-        }
+        ReviewCallback.send(url, item, client: runtime.httpClient, logger: runtime.logger)
     }
 
     /// `POST /v1/feedback {"invocation_id", "rating": "up"|"down", "correction"?, "comment"?}` by the key that
@@ -172,5 +152,43 @@ struct ReviewHandler: Sendable {
             "decided_by": item.decidedBy.map(JSONValue.string) ?? .null, "input": parsed(item.input), "output": parsed(item.output),
             "final_output": parsed(item.finalOutput), "comment": item.comment.map(JSONValue.string) ?? .null,
         ]
+    }
+}
+
+/// Sends a review's outcome to the caller's callback URL, retried with backoff; never blocks the reviewer.
+public enum ReviewCallback {
+    public static func body(_ item: ReviewItem) -> JSONValue {
+        .object([
+            "type": "review_decided", "invocation_id": .string(item.invocationID), "use_case": .string(item.useCase),
+            "status": .string(item.status.rawValue),
+            "output": item.finalOutput.flatMap { try? JSONValue.parse($0) } ?? .null,
+            "decided_at": .string((item.decidedAt ?? Date()).formatted(.iso8601)),
+        ])
+    }
+
+    /// Delivers and returns whether it was accepted (the command line waits for it).
+    @discardableResult
+    public static func deliver(_ url: String, _ item: ReviewItem, client: HTTPClient, attempts: Int = 5) async -> Bool {
+        var delay = Duration.milliseconds(200)
+        for attempt in 1...attempts {
+            var request = HTTPClientRequest(url: url)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: Array(body(item).compactJSONData())))
+            if let response = try? await client.execute(request, timeout: .seconds(5)), (200..<300).contains(response.status.code) { return true }
+            if attempt < attempts {
+                try? await Task.sleep(for: delay)
+                delay *= 2
+            }
+        }
+        return false
+    }
+
+    static func send(_ url: String, _ item: ReviewItem, client: HTTPClient, logger: Logger) {
+        Task {
+            if await !deliver(url, item, client: client) {
+                logger.warning("review callback not delivered", metadata: ["invocation.id": "\(item.invocationID)"])
+            }
+        }
     }
 }
