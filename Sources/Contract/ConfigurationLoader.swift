@@ -145,7 +145,7 @@ struct Loader {
         var settings = ServerSettings(dataDirectory: absolutePath(".gatehouse", base: directory))
         guard let fields = reader.mapping(allowed: [
             "listen", "data_dir", "max_body_bytes", "request_deadline_ms", "log_level", "max_header_bytes", "max_header_count",
-            "request_read_timeout_ms", "idle_timeout_ms", "cors_allowed_origins", "tls", "retention_purge_interval_s", "key_rpm", "key_tpm",
+            "request_read_timeout_ms", "idle_timeout_ms", "cors_allowed_origins", "tls", "retention_purge_interval_s", "key_rpm", "key_tpm", "review_check_interval_s",
         ]) else {
             return settings
         }
@@ -168,6 +168,7 @@ struct Loader {
         if let value = fields["idle_timeout_ms"]?.int(min: 100) { settings.idleTimeoutMilliseconds = value }
         if let value = fields["retention_purge_interval_s"]?.int(min: 1) { settings.retentionPurgeIntervalSeconds = value }
         if let value = fields["key_rpm"]?.int(min: 1) { settings.keyRequestsPerMinute = value }
+        if let value = fields["review_check_interval_s"]?.int(min: 1) { settings.reviewCheckIntervalSeconds = value }
         if let value = fields["key_tpm"]?.int(min: 1) { settings.keyTokensPerMinute = value }
         if let origins = fields["cors_allowed_origins"], let list = origins.stringList {
             for (index, origin) in list.enumerated() where origin != "*" && !(origin.hasPrefix("https://") || origin.hasPrefix("http://")) {

@@ -210,8 +210,9 @@ extension Loader {
     }
 
     func readEscalation(_ reader: YAMLReader, outputFields: [String]) -> EscalationPolicy {
-        guard let fields = reader.mapping(allowed: ["min_confidence", "always_review"]) else { return EscalationPolicy() }
+        guard let fields = reader.mapping(allowed: ["min_confidence", "always_review", "review_sla_s"]) else { return EscalationPolicy() }
         var policy = EscalationPolicy()
+        policy.reviewSLASeconds = fields["review_sla_s"]?.int(min: 1)
         policy.minConfidence = fields["min_confidence"]?.double(min: 0, max: 1)
         for item in fields["always_review"]?.sequence ?? [] {
             guard let condition = item.mapping(allowed: ["field", "equals", "not_equals", "in"]),

@@ -57,6 +57,8 @@ public struct ServerSettings: Sendable, Hashable {
     /// Default rate limits of every API key (requests and tokens per minute); `nil`: none.
     public var keyRequestsPerMinute: Int?
     public var keyTokensPerMinute: Int?
+    /// How often the review queues are checked against their use cases' review SLA.
+    public var reviewCheckIntervalSeconds: Int = 60
     /// How often expired payloads are purged from the ledger.
     public var retentionPurgeIntervalSeconds: Int = 3600
 

@@ -194,6 +194,8 @@ public struct DataPolicy: Sendable, Hashable {
 public struct EscalationPolicy: Sendable, Hashable {
     public var minConfidence: Double?
     public var alwaysReview: [FieldCondition]
+    /// How long an escalated item may wait for a reviewer before the on-call webhook is alerted.
+    public var reviewSLASeconds: Int? = nil
     public init(minConfidence: Double? = nil, alwaysReview: [FieldCondition] = []) {
         self.minConfidence = minConfidence
         self.alwaysReview = alwaysReview

@@ -50,6 +50,7 @@ public struct GatewayServer: Sendable {
                 RetentionPurger(
                     store: runtime.store, interval: .seconds(runtime.configuration.server.retentionPurgeIntervalSeconds),
                     logger: runtime.logger),
+                ReviewSLAWatcher(runtime: runtime, interval: .seconds(runtime.configuration.server.reviewCheckIntervalSeconds)),
             ],
             onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) },
             logger: runtime.logger)
