@@ -16,17 +16,17 @@ import argparse
 import http.client
 import json
 import os
-import re
 import shutil
 import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from harness import gateway
 
 ROOT = Path(__file__).resolve().parents[1]
 REPLY = json.dumps({"id": "x", "object": "chat.completion", "created": 1, "model": "m",
@@ -84,6 +84,9 @@ def main():
 
     config = Path(tempfile.mkdtemp(prefix="gatehouse-bench-"))
     shutil.copytree(ROOT / "examples" / "usecases", config / "usecases")
+    # The demo's rate limits (600 requests a minute) would turn a benchmark burst into 429s.
+    contract = config / "usecases" / "ticket-triage" / "usecase.yaml"
+    contract.write_text(contract.read_text().replace("rpm: 600", "rpm: 100000000").replace("tpm: 200000", "tpm: 10000000000"))
     (config / "gatehouse.yaml").write_text(f"""
 server: {{listen: 127.0.0.1:0, data_dir: data, log_level: error}}
 providers:
@@ -94,29 +97,17 @@ api_keys:
   - {{id: bench, secret: "env:BENCH_KEY"}}
 """)
     env = dict(os.environ, BENCH_KEY="bench-key", BENCH_UPSTREAM_KEY="upstream-key")
-    gateway = subprocess.Popen([args.binary, "serve", "--config", str(config)], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, env=env, text=True)
     try:
-        port = None
-        while port is None:
-            line = gateway.stdout.readline()
-            if not line:
-                raise SystemExit("gatehouse did not start")
-            match = re.search(r"127\.0\.0\.1:(\d+)", line)
-            port = int(match.group(1)) if match else None
-
-        chat = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hello"}]})
-        passthrough = json.dumps({"model": "mock/m", "messages": [{"role": "user", "content": "hello"}]})
-        invoke = json.dumps({"input": {"subject": "Refund missing", "body": "I returned the kettle two weeks ago and the refund is still not on my card."}})
-        auth = {"Content-Type": "application/json", "Authorization": "Bearer bench-key"}
-        direct = measure("127.0.0.1", upstream_port, "/v1/chat/completions", chat, {"Content-Type": "application/json"}, args.requests)
-        through = measure("127.0.0.1", port, "/v1/chat/completions", passthrough, auth, args.requests)
-        local = measure("127.0.0.1", port, "/v1/usecases/ticket-triage/invoke", invoke, auth, args.requests)
+        with gateway(args.binary, config, env) as port:
+            chat = json.dumps({"model": "m", "messages": [{"role": "user", "content": "hello"}]})
+            passthrough = json.dumps({"model": "mock/m", "messages": [{"role": "user", "content": "hello"}]})
+            invoke = json.dumps({"input": {"subject": "Refund missing", "body": "I returned the kettle two weeks ago and the refund is still not on my card."}})
+            auth = {"Content-Type": "application/json", "Authorization": "Bearer bench-key"}
+            direct = measure("127.0.0.1", upstream_port, "/v1/chat/completions", chat, {"Content-Type": "application/json"}, args.requests)
+            through = measure("127.0.0.1", port, "/v1/chat/completions", passthrough, auth, args.requests)
+            local = measure("127.0.0.1", port, "/v1/usecases/ticket-triage/invoke", invoke, auth, args.requests)
     finally:
-        gateway.terminate()
-        gateway.wait(timeout=10)
         upstream.shutdown()
-        shutil.rmtree(config, ignore_errors=True)
 
     build = "release" if "/release/" in args.binary else "debug"
     print(f"Gatehouse overhead, {args.requests} sequential requests each, {build} build, loopback, one keep-alive connection")

@@ -16,16 +16,15 @@ import argparse
 import http.client
 import json
 import os
-import re
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from harness import gateway
 
 ROOT = Path(__file__).resolve().parents[1]
 ANSWER = ("Thanks for waiting. Your refund of 49.90 EUR was issued today to the card on file; "
@@ -120,26 +119,15 @@ api_keys:
   - {{id: bench, secret: "env:BENCH_KEY"}}
 """)
     env = dict(os.environ, BENCH_KEY="bench-key", BENCH_UPSTREAM_KEY="upstream-key")
-    gateway = subprocess.Popen([args.binary, "serve", "--config", str(config)], stdout=subprocess.PIPE,
-                               stderr=subprocess.DEVNULL, env=env, text=True)
     try:
-        port = None
-        while port is None:
-            line = gateway.stdout.readline()
-            if not line:
-                raise SystemExit("gatehouse did not start")
-            match = re.search(r"127\.0\.0\.1:(\d+)", line)
-            port = int(match.group(1)) if match else None
-        results = {}
-        for model in ("plain/m", "guarded/m"):
-            timed_stream(port, model)  # warm-up
-            runs = [timed_stream(port, model) for _ in range(args.runs)]
-            results[model] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), runs[-1][2])
+        with gateway(args.binary, config, env) as port:
+            results = {}
+            for model in ("plain/m", "guarded/m"):
+                timed_stream(port, model)  # warm-up
+                runs = [timed_stream(port, model) for _ in range(args.runs)]
+                results[model] = (statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs), runs[-1][2])
     finally:
-        gateway.terminate()
-        gateway.wait(timeout=10)
         upstream.shutdown()
-        shutil.rmtree(config, ignore_errors=True)
 
     rate = args.chunk / (args.interval_ms / 1000)
     print(f"Streamed answer of {len(ANSWER)} characters, {args.chunk} per chunk every {args.interval_ms:g} ms "

@@ -199,6 +199,8 @@ struct AdminHandler: Sendable {
             "escalation_reasons": .array(entry.escalationReasons.map(JSONValue.string)), "streamed": .bool(entry.streamed),
             "stream_outcome": entry.streamOutcome.map(JSONValue.string) ?? .null, "payload_mode": .string(entry.payloadMode),
             "trace_id": entry.traceID.map(JSONValue.string) ?? .null,
+            "guard_report": entry.guardReport.flatMap { try? JSONValue.parse($0) } ?? .null,
+            "cache_hit": .bool(entry.cacheHit),
         ]
         if payloads {
             body["input"] = entry.inputPayload.map { (try? JSONValue.parse($0)) ?? .string($0) } ?? .null

@@ -169,19 +169,7 @@ public enum ReviewCallback {
     /// Delivers and returns whether it was accepted (the command line waits for it).
     @discardableResult
     public static func deliver(_ url: String, _ item: ReviewItem, client: HTTPClient, attempts: Int = 5) async -> Bool {
-        var delay = Duration.milliseconds(200)
-        for attempt in 1...attempts {
-            var request = HTTPClientRequest(url: url)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: Array(body(item).compactJSONData())))
-            if let response = try? await client.execute(request, timeout: .seconds(5)), (200..<300).contains(response.status.code) { return true }
-            if attempt < attempts {
-                try? await Task.sleep(for: delay)
-                delay *= 2
-            }
-        }
-        return false
+        await WebhookSender.post(body(item), to: url, client: client, attempts: attempts).delivered
     }
 
     static func send(_ url: String, _ item: ReviewItem, client: HTTPClient, logger: Logger) {

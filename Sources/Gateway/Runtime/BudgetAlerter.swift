@@ -3,7 +3,6 @@ import Core
 import Foundation
 import Governance
 import Logging
-import NIOCore
 import Store
 
 /// Sends budget alerts to the on-call webhook of the use case's owners: one JSON POST per threshold
@@ -49,20 +48,7 @@ final class BudgetAlerter: Sendable {
         var delivered = false
         var attempts = 0
         if let url = webhooks(useCase) {
-            var delay = baseDelay
-            while attempts < maxAttempts && !delivered {
-                attempts += 1
-                var request = HTTPClientRequest(url: url)
-                request.method = .POST
-                request.headers.add(name: "Content-Type", value: "application/json")
-                request.body = .bytes(ByteBuffer(bytes: Array(body.compactJSONData())))
-                if let response = try? await httpClient.execute(request, timeout: .seconds(5)), (200..<300).contains(response.status.code) {
-                    delivered = true
-                } else {
-                    try? await Task.sleep(for: delay)
-                    delay = min(delay * 2, .seconds(30))
-                }
-            }
+            (delivered, attempts) = await WebhookSender.post(body, to: url, client: httpClient, attempts: maxAttempts, baseDelay: baseDelay)
         }
         logger.notice(
             "budget threshold crossed",

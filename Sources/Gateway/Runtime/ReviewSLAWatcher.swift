@@ -1,8 +1,6 @@
-import AsyncHTTPClient
 import Core
 import Foundation
 import Logging
-import NIOCore
 import ServiceLifecycle
 import Store
 
@@ -36,19 +34,7 @@ struct ReviewSLAWatcher: Service {
                     "type": "review_sla_exceeded", "use_case": .string(useCase.id), "invocation_id": .string(oldest.invocationID),
                     "oldest_age_s": .number(Double(age)), "sla_s": .number(Double(sla)),
                 ]
-                var delay = Duration.milliseconds(200)
-                for _ in 0..<5 where !delivered {
-                    var request = HTTPClientRequest(url: url)
-                    request.method = .POST
-                    request.headers.add(name: "Content-Type", value: "application/json")
-                    request.body = .bytes(ByteBuffer(bytes: Array(body.compactJSONData())))
-                    if let response = try? await runtime.httpClient.execute(request, timeout: .seconds(5)), (200..<300).contains(response.status.code) {
-                        delivered = true
-                    } else {
-                        try? await Task.sleep(for: delay)
-                        delay *= 2
-                    }
-                }
+                delivered = await WebhookSender.post(body, to: url, client: runtime.httpClient).delivered
             }
             runtime.logger.warning("review SLA exceeded", metadata: ["usecase.id": "\(useCase.id)", "oldest_age_s": "\(age)", "delivered": "\(delivered)"])
             try? await runtime.store.append([
