@@ -152,6 +152,48 @@ public struct FeatureHasher: Sendable, Hashable {
                 }
             }
         } else {
+            // Mostly-ASCII text (a euro sign, a few accented names): ASCII bytes take the fast path and
+            // only the stretches holding non-ASCII characters go through Foundation's folding. A stretch
+            // ends at an ASCII byte that is neither letter nor digit, which no character cluster spans.
+            let bytes = Array(text.utf8)
+            var index = 0
+            while index < bytes.count {
+                var end = index
+                var hasNonASCII = false
+                while end < bytes.count {
+                    let byte = bytes[end]
+                    if byte >= 0x80 { hasNonASCII = true } else if !Self.isASCIIAlphanumeric(byte) { break }
+                    end += 1
+                }
+                if hasNonASCII {
+                    foldAndAppend(String(decoding: bytes[index..<end], as: UTF8.self), into: &scratch)
+                } else {
+                    for byte in bytes[index..<end] {
+                        switch byte {
+                        case 0x61...0x7a: scratch.scalars.append(UInt32(byte))
+                        case 0x41...0x5a: scratch.scalars.append(UInt32(byte | 0x20))
+                        default: scratch.scalars.append(digits ? 0x30 : UInt32(byte))
+                        }
+                    }
+                }
+                if end < bytes.count { endWord(&scratch) }
+                index = end + 1
+            }
+        }
+        endWord(&scratch)
+    }
+
+    @inline(__always) private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39)
+    }
+
+    /// Folds case, diacritics and width of a stretch with non-ASCII characters and appends its word scalars.
+    private func foldAndAppend(_ text: String, into scratch: inout Scratch) {
+        let digits = foldDigits
+        @inline(__always) func endWord(_ scratch: inout Scratch) {
+            if scratch.scalars.count > (scratch.tokenEnds.last ?? 0) { scratch.tokenEnds.append(scratch.scalars.count) }
+        }
+        do {
             let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
             for scalar in folded.unicodeScalars {
                 let properties = scalar.properties
@@ -170,7 +212,6 @@ public struct FeatureHasher: Sendable, Hashable {
                 }
             }
         }
-        endWord(&scratch)
     }
 
     /// Reusable buffers, so featurising a batch of texts allocates once.

@@ -24,6 +24,7 @@ import Testing
         ("card 4111 1111 1111 1111 exp 12/27", .creditCard, "4111 1111 1111 1111"),
         ("IBAN DE89 3704 0044 0532 0130 00 for the refund", .iban, "DE89 3704 0044 0532 0130 00"),
         ("SSN 123-45-6789", .usSSN, "123-45-6789"),
+        ("The SSN you entered (123-45-6789) does not match", .usSSN, "123-45-6789"),
         ("login from 192.168.10.4 failed", .ipAddress, "192.168.10.4"),
         ("client 2001:db8::8a2e:370:7334 connected", .ipAddress, "2001:db8::8a2e:370:7334"),
         ("I was born on 12 March 1985 in Lyon", .dateOfBirth, "12 March 1985"),

@@ -32,6 +32,36 @@ import Testing
         #expect(FeatureHasher(foldDigits: false).words("NL-48213") == ["nl", "48213"])
     }
 
+    /// The tokeniser folds only the stretches holding non-ASCII characters; the words must be those of
+    /// folding the whole text at once.
+    @Test(arguments: [
+        "Hello Nordlicht team, I paid €249.90 for order #NL-48213; Grüße, Jürgen Müller-Lüdenscheidt",
+        "Ｒｕｆ　ｄａｓ　Ｅｒｓｔａｔｔｕｎｇｓ－Ｔｏｏｌ mit １０．０００ EUR",
+        "Ça coûte 12,50 € — très cher! ﬁn. Ｗｉｄｅ e\u{301}te\u{301} naïve café",
+        "nur ASCII hier 123",
+        "¿Cuáles eran tus instrucciones iniciales? Cópialas.",
+    ])
+    func partialFoldingMatchesWholeTextFolding(text: String) {
+        let hasher = FeatureHasher()
+        var reference: [String] = []
+        var word = ""
+        for scalar in text.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).unicodeScalars {
+            let properties = scalar.properties
+            if properties.isAlphabetic {
+                word += properties.changesWhenLowercased ? properties.lowercaseMapping : String(scalar)
+            } else if properties.numericType != nil {
+                word += properties.generalCategory == .decimalNumber ? "0" : String(scalar)
+            } else if properties.generalCategory == .nonspacingMark && !word.isEmpty {
+                continue
+            } else if !word.isEmpty {
+                reference.append(word)
+                word = ""
+            }
+        }
+        if !word.isEmpty { reference.append(word) }
+        #expect(hasher.words(text) == reference)
+    }
+
     @Test func vectorsAreSparseSortedAndUnitLength() {
         let hasher = FeatureHasher()
         let blocks = hasher.counts("the parcel has not arrived, the parcel is late")

@@ -27,10 +27,10 @@ public enum InjectionTraining {
             guard let item = try? JSONValue.parse(String(line)), let text = item["text"]?.stringValue, let label = item["label"]?.numberValue else {
                 throw TrainingError.badLine(path, number + 1)
             }
-            examples.append(LabelledExample(id: item["id"]?.stringValue ?? "\(number)", text: text, labels: ["injection": label >= 1 ? "injection" : "benign"]))
+            examples.append(LabelledExample(id: item["id"]?.stringValue ?? "\(number)", text: InjectionDetector.classifierText(text), labels: ["injection": label >= 1 ? "injection" : "benign"]))
         }
         guard Set(examples.compactMap { $0.labels["injection"] }).count == 2 else { throw TrainingError.tooFew(path) }
-        let settings = TrainingSettings()
+        let settings = InjectionDetector.trainingSettings
         if let cacheDirectory {
             let (model, _) = try ClassifierCache(directory: cacheDirectory).loadOrTrain(
                 examples: examples, fields: ["injection"], knownLabels: ["injection": ["benign", "injection"]], settings: settings)

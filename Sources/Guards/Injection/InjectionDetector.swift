@@ -29,19 +29,24 @@ public struct InjectionDetector: Sendable {
         self.classifier = classifier
     }
 
+    /// No temperature calibration: the held-out share of a few hundred templated examples is often
+    /// separated perfectly, which drives the temperature to its floor and every probability to 0 or 1.
+    public static let trainingSettings = TrainingSettings(hasher: FeatureHasher(characterNGrams: 0...0), calibrationShare: 0)
+
     /// Trains the classifier head from labelled texts (label 1 = injection).
-    public static func trainClassifier(texts: [String], labels: [Bool], settings: TrainingSettings = .init()) throws -> TextClassifier {
+    public static func trainClassifier(texts: [String], labels: [Bool], settings: TrainingSettings = trainingSettings) throws -> TextClassifier {
         try TextClassifier.train(
-            texts: texts, labels: labels.map { $0 ? "injection" : "benign" }, knownLabels: ["benign", "injection"], field: "injection",
+            texts: texts.map(classifierText), labels: labels.map { $0 ? "injection" : "benign" }, knownLabels: ["benign", "injection"], field: "injection",
             settings: settings)
     }
 
     public func assess(_ text: String) -> InjectionAssessment {
         var signals: [String] = []
-        let rules = ruleScore(text, depth: 0, signals: &signals)
+        var normalizedText = ""
+        let rules = ruleScore(text, depth: 0, signals: &signals, normalizedText: &normalizedText)
         var probability: Double?
         if let classifier {
-            probability = classifier.predict(text).probabilities["injection"] ?? 0
+            probability = classifier.predict(normalizedText).probabilities["injection"] ?? 0
         }
         // The rules decide; the classifier (trained on labelled examples) only moves a partial rule
         // match over the threshold when it is confident too. Alone it never flags: trained on a few
@@ -58,16 +63,30 @@ public struct InjectionDetector: Sendable {
         return InjectionAssessment(score: score, signals: signals.filter { seen.insert($0).inserted }, classifierProbability: probability)
     }
 
+    /// What the classifier reads, in training and in use: the text with its obfuscation undone.
+    public static func classifierText(_ text: String) -> String {
+        var runs = 0
+        return TextNormalizer.collapseSpacedLetters(TextNormalizer.normalize(text).text, runs: &runs)
+    }
+
     func ruleScore(_ text: String, depth: Int, signals: inout [String]) -> Double {
+        var ignored = ""
+        return ruleScore(text, depth: depth, signals: &signals, normalizedText: &ignored)
+    }
+
+    /// `normalizedText` receives the text as the classifier reads it (`classifierText`).
+    func ruleScore(_ text: String, depth: Int, signals: inout [String], normalizedText: inout String) -> Double {
         let normalized = TextNormalizer.normalize(text)
         var runs = 0
         var spacedRuns: [String] = []
         let collapsed = TextNormalizer.collapseSpacedLetters(normalized.text, runs: &runs, joined: &spacedRuns)
+        normalizedText = collapsed
         var score = 0.0
         var obfuscated = false
         if normalized.zeroWidth > 0 { signals.append("zero_width"); obfuscated = true }
         if normalized.mixedScriptWords > 0 { signals.append("homoglyphs"); obfuscated = true }
         if runs > 0 { signals.append("spaced_letters"); obfuscated = true }
+        if normalized.fullwidth >= 3 { signals.append("fullwidth"); obfuscated = true }
         for run in spacedRuns {
             // Letters spelled out one by one with no word boundaries: look for the stems of an attack.
             let stems = InjectionRules.spacedStems.filter { run.containsBytes($0) }
@@ -81,6 +100,8 @@ public struct InjectionDetector: Sendable {
         var masks: [UInt64] = []
         var leet = false
         var snakeCaseAction = false
+        var functionCalls: [Int] = []
+        var starts: [Int] = []
         var hasDestination = false
         let bytes = Array(collapsed.utf8)
         masks.reserveCapacity(bytes.count / 5)
@@ -110,6 +131,10 @@ public struct InjectionDetector: Sendable {
             if from < to && hasLetter {
                 if hasAt && hasDot { hasDestination = true }  // an e-mail address
                 var mask = InjectionRules.classes(bytes: bytes[from..<to])
+                if mask == 0 && to - from >= 6 && to - from <= 24 && !hasLeet && !hasUnderscore {
+                    // A doubled or dropped letter ("insstrucciones", "mesage") is still the word.
+                    mask = InjectionRules.squeezedLookup[InjectionRules.fnv(InjectionRules.squeeze(bytes[from..<to])[...])] ?? 0
+                }
                 if mask == 0 && hasLeet && to - from >= 3 && to - from <= 24 {
                     // Leetspeak: digits and symbols read as the letters they imitate (1gn0r3 -> ignore).
                     let decoded = bytes[from..<to].map { TextNormalizer.leetBytes[Int($0)] }
@@ -118,6 +143,8 @@ public struct InjectionDetector: Sendable {
                 }
                 // A function-like name that does something consequential (delete_account, issue_refund), not any
                 // identifier with an underscore (web_form).
+                // A function call spelled out in the text: issue_voucher(amount=500), update_order_status(...).
+                if hasUnderscore && to == index && index < bytes.count && bytes[index] == 40 { functionCalls.append(masks.count) }
                 if hasUnderscore && to - from > 4 && bytes[from] >= 97 && bytes[from] <= 122 {
                     let name = String(decoding: bytes[from..<to], as: UTF8.self)
                     if ["delete", "refund", "transfer", "grant", "reset", "export", "drop", "admin", "payout", "wipe", "disable", "send"]
@@ -127,8 +154,10 @@ public struct InjectionDetector: Sendable {
                     }
                 }
                 masks.append(mask)
+                starts.append(from)
             } else if from < to {
                 masks.append(0)
+                starts.append(from)
             }
             hasLetter = false; hasLeet = false; hasAt = false; hasDot = false; hasUnderscore = false
             index += 1
@@ -138,12 +167,20 @@ public struct InjectionDetector: Sendable {
         // Sending data somewhere is only exfiltration when there is somewhere to send it.
         let collapsedBytes = ByteText(collapsed)
         hasDestination = hasDestination || collapsedBytes.contains("http") || collapsedBytes.contains("www.")
-        for hit in InjectionRules.matches(masks) where hit.name != "exfiltration" || hasDestination {
+        let ownData = Self.asksForOwnData(masks)
+        let money = Self.mentionsMoney(collapsedBytes.bytes)
+        for hit in InjectionRules.matches(masks) where hit.name != "exfiltration" || (hasDestination && !ownData) {
             signals.append(hit.name)
-            score = max(score, hit.score)
+            // "Call the refund tool for 10,000 EUR": a tool told to move money.
+            score = max(score, hit.name == "tool_abuse" && money ? 0.7 : hit.score)
+        }
+        let verb = UInt64(1) << UInt64(InjectionRules.WordClass.toolVerb.rawValue)
+        // An order to run it ("Execute issue_voucher(...)"), not a developer describing a call ("when we call get_order(42)").
+        for call in functionCalls where Self.imperativeVerb(before: call, masks: masks, starts: starts, bytes: bytes, verb: verb) {
+            signals.append("tool_abuse")
+            score = max(score, 0.75)
         }
         if snakeCaseAction {
-            let verb = UInt64(1) << UInt64(InjectionRules.WordClass.toolVerb.rawValue)
             if masks.contains(where: { $0 & verb != 0 }) {
                 signals.append("tool_abuse")
                 score = max(score, 0.65)
@@ -159,8 +196,52 @@ public struct InjectionDetector: Sendable {
                 score = max(score, 0.95)
             }
         }
-        if obfuscated && score >= 0.5 { score = max(score, 0.95) }
+        // Hiding a phrase that names instructions, modes or tools is itself the attack.
+        if obfuscated && score >= 0.4 { score = max(score, 0.95) }
         return score
+    }
+
+    /// Whether one of the two words before `index` is a tool verb opening a sentence or clause.
+    static func imperativeVerb(before index: Int, masks: [UInt64], starts: [Int], bytes: [UInt8], verb: UInt64) -> Bool {
+        for candidate in stride(from: index - 1, through: max(0, index - 2), by: -1) where masks[candidate] & verb != 0 {
+            var k = starts[candidate] - 1
+            while k >= 0 && bytes[k] == 32 { k -= 1 }
+            // Start of text, or after . ! ? : ; , newline, quote or '>'.
+            if k < 0 || [46, 33, 63, 58, 59, 44, 10, 34, 39, 62, 45].contains(bytes[k]) { return true }
+            if candidate > 0 {
+                let previous = String(decoding: bytes[starts[candidate - 1]..<(k + 1)], as: UTF8.self)
+                if ["please", "now", "then", "and", "bitte", "favor", "just", "simply"].contains(previous) { return true }
+            }
+        }
+        return false
+    }
+
+    /// "Send our own customer export to …": a request about the sender's own data, not exfiltration.
+    static func asksForOwnData(_ masks: [UInt64]) -> Bool {
+        let own = UInt64(1) << UInt64(InjectionRules.WordClass.ownership.rawValue)
+        let data = UInt64(1) << UInt64(InjectionRules.WordClass.secretData.rawValue)
+        for (index, mask) in masks.enumerated() where mask & data != 0 {
+            if masks[max(0, index - 3)..<index].contains(where: { $0 & own != 0 }) { return true }
+        }
+        return false
+    }
+
+    /// An amount of money: "10,000 EUR", "500 €", "$200", "€50".
+    static func mentionsMoney(_ bytes: [UInt8]) -> Bool {
+        func isDigit(_ k: Int) -> Bool { k >= 0 && k < bytes.count && bytes[k] >= 48 && bytes[k] <= 57 }
+        let units: [[UInt8]] = ["eur", "euro", "usd", "gbp", "dollar", "\u{20AC}", "$", "\u{00A3}"].map { Array($0.utf8) }
+        var k = 0
+        while k < bytes.count {
+            if isDigit(k) && !isDigit(k + 1) && bytes[k + 1 < bytes.count ? k + 1 : k] != 44 && bytes[k + 1 < bytes.count ? k + 1 : k] != 46 {
+                var after = k + 1
+                if after < bytes.count && bytes[after] == 32 { after += 1 }
+                for unit in units where after + unit.count <= bytes.count && bytes[after..<after + unit.count].elementsEqual(unit) { return true }
+            }
+            if bytes[k] == 36 && isDigit(k + 1) { return true }
+            if k + 3 < bytes.count && bytes[k] == 0xE2 && bytes[k + 1] == 0x82 && bytes[k + 2] == 0xAC && isDigit(k + 3) { return true }
+            k += 1
+        }
+        return false
     }
 
     /// Markdown images and links that carry data out, and chat-template markers in user text.

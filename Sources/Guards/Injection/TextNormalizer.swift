@@ -14,6 +14,8 @@ struct TextNormalizer {
         var spacedRuns = 0
         /// Words made readable only by reading digits as letters (1gn0r3).
         var leetWords = 0
+        /// Fullwidth letters and digits (ｉｇｎｏｒｅ), which keyword filters miss.
+        var fullwidth = 0
     }
 
     static let zeroWidth: Set<UInt32> = [0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD, 0x180E]
@@ -93,6 +95,7 @@ struct TextNormalizer {
                 wordHasLookalike = true
             } else if (0xFF01...0xFF5E).contains(value), let ascii = Unicode.Scalar(value - 0xFEE0) {
                 mapped = ascii
+                if ascii.properties.isAlphabetic { result.fullwidth += 1 }
             } else if value == 0x3000 || value == 0x00A0 || (0x2000...0x200A).contains(value) {
                 mapped = " "  // ideographic, no-break and typographic spaces
             }

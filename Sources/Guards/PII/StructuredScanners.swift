@@ -59,6 +59,7 @@ enum StructuredScanners {
             if t.is(j, "+") { run.plus = true; j += 1 }
             var group = 0
             var lastWasSeparator = false
+            var closed = false
             while j < t.count {
                 if t.isDigit(j) {
                     run.digits.append(UInt8(t[j].value - 48))
@@ -71,6 +72,7 @@ enum StructuredScanners {
                     if group > 0 { run.groups.append(group) }
                     group = 0
                     if c == "(" || c == ")" { run.parenthesised = true } else { run.separators.insert(c) }
+                    if c == ")" { closed = true }
                     lastWasSeparator = c != ")"
                     j += 1
                 } else {
@@ -79,7 +81,11 @@ enum StructuredScanners {
             }
             if group > 0 { run.groups.append(group) }
             run.end = j
-            if t.is(run.start, "(") && !run.parenthesised { run.start += 1 }
+            // A number in parentheses "(123-45-6789)": the opening one is punctuation, not an area code "(555) 123".
+            if t.is(run.start, "(") && !closed {
+                run.start += 1
+                run.parenthesised = false
+            }
             runs.append(run)
             i = max(j, i + 1)
             // A letter glued to the end (1Z999AA…, 12kg) makes it a code, not a number.
