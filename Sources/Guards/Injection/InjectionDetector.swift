@@ -304,20 +304,27 @@ public struct InjectionDetector: Sendable {
     /// Base64 runs of at least 16 characters that decode to mostly printable text.
     static func decodedBase64Runs(_ text: String) -> [String]? {
         var results: [String] = []
-        var current: [UInt8] = []
-        func flush() {
-            defer { current.removeAll(keepingCapacity: true) }
-            guard current.count >= 16, let bytes = Base64.decode(current), bytes.count >= 8 else { return }
-            let printable = bytes.filter { ($0 >= 32 && $0 < 127) || $0 == 10 || $0 >= 0xC2 }.count
-            guard Double(printable) / Double(bytes.count) > 0.9, let decoded = String(validating: bytes, as: UTF8.self) else { return }
-            results.append(decoded)
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            while index <= bytes.count {
+                if index < bytes.count {
+                    let byte = bytes[index]
+                    let isBase64 = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 43 || byte == 47
+                        || byte == 61 || byte == 45 || byte == 95
+                    if isBase64 { index += 1; continue }
+                }
+                if index - runStart >= 16, let decoded = Base64.decode(Array(bytes[runStart..<index])), decoded.count >= 8 {
+                    let printable = decoded.filter { ($0 >= 32 && $0 < 127) || $0 == 10 || $0 >= 0xC2 }.count
+                    if Double(printable) / Double(decoded.count) > 0.9, let string = String(validating: decoded, as: UTF8.self) {
+                        results.append(string)
+                    }
+                }
+                index += 1
+                runStart = index
+            }
         }
-        for byte in text.utf8 {
-            let isBase64 = (byte >= 65 && byte <= 90) || (byte >= 97 && byte <= 122) || (byte >= 48 && byte <= 57) || byte == 43 || byte == 47 || byte == 61
-                || byte == 45 || byte == 95
-            if isBase64 { current.append(byte) } else { flush() }
-        }
-        flush()
         return results
     }
 }

@@ -63,7 +63,7 @@ struct TextNormalizer {
         var result = Result(text: "")
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count)
-        @inline(__always) func emit(_ scalar: Unicode.Scalar) {
+        @inline(__always) func emit(_ scalar: Unicode.Scalar, _ output: inout [UInt8]) {
             UTF8.encode(scalar) { output.append($0) }
         }
         var wordHasLatin = false
@@ -108,13 +108,13 @@ struct TextNormalizer {
                 let v = mapped.value
                 output.append(UInt8(v >= 65 && v <= 90 ? v + 32 : v))
             } else if let fold = foldedScalars[mapped.value] {
-                emit(fold)
+                emit(fold, &output)
             } else if mapped.properties.changesWhenLowercased {
                 for lower in mapped.properties.lowercaseMapping.unicodeScalars {
-                    if let fold = foldedScalars[lower.value] { emit(fold) } else { emit(lower) }
+                    if let fold = foldedScalars[lower.value] { emit(fold, &output) } else { emit(lower, &output) }
                 }
             } else {
-                emit(mapped)
+                emit(mapped, &output)
             }
             previous = scalar
         }

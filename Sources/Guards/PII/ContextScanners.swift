@@ -54,7 +54,6 @@ enum ContextScanners {
         }
         // Written out: "12 March 1985", "12. März 1985", "12 de marzo de 1985", "March 12, 1985", "1er mars 1985".
         for (index, word) in words.enumerated() {
-            let key = word.lower.hasSuffix(".") ? String(word.lower.dropLast()) : word.lower
             guard word.is(Lexicon.month) else { continue }
             // Day before the month.
             var start: Int?
@@ -293,7 +292,9 @@ enum ContextScanners {
         let tokens = words
 
         func close(_ a: Word, _ b: Word) -> Bool {
-            b.start - a.end <= 2 && t.string(a.end, b.start).allSatisfy { $0 == " " || $0 == "." }
+            guard b.start - a.end <= 2 else { return false }
+            for k in a.end..<b.start where !(t.is(k, " ") || t.is(k, ".")) { return false }
+            return true
         }
 
         for (index, token) in tokens.enumerated() {
@@ -335,10 +336,13 @@ enum ContextScanners {
                 }
             }
             // German: "Hauptstraße 12", "Berliner Str. 5a", "Am Marktplatz 3", "An der Alster 7".
-            if token.isCapitalized, germanSuffixes.contains(where: { token.lower.hasSuffix($0) }), token.lower.count > 4 || token.lower == "str." {
+            // The house number after the street name is checked first: it rules out almost every word cheaply.
+            if token.isCapitalized, index + 1 < tokens.count, isHouseNumber(tokens[index + 1]),
+                germanSuffixes.contains(where: { token.lower.endsWithBytes($0) }), token.lower.count > 4 || token.lower == "str."
+            {
                 var start = index
                 if index >= 1, tokens[index - 1].isCapitalized, close(tokens[index - 1], token),
-                    tokens[index - 1].lower.hasSuffix("er") || ["am", "an", "im", "auf", "zum", "zur", "alte", "neue", "alter", "große", "kleine"].contains(tokens[index - 1].lower)
+                    tokens[index - 1].lower.endsWithBytes("er") || ["am", "an", "im", "auf", "zum", "zur", "alte", "neue", "alter", "große", "kleine"].contains(tokens[index - 1].lower)
                 {
                     start = index - 1
                     if index >= 2, ["an", "auf", "in"].contains(tokens[index - 2].lower), tokens[index - 1].lower == "der", close(tokens[index - 2], tokens[index - 1]) {
@@ -399,4 +403,27 @@ enum Lexicon {
         add(ContextScanners.closings.map { $0[0] }, closingStart)
         return table
     }()
+
+    /// `table` keyed by the FNV-1a hash of each word's UTF-8: a lookup hashes bytes already in hand
+    /// instead of SipHashing a String (a 64-bit collision among a few thousand words is not a concern).
+    static let byteTable: [UInt64: UInt32] = {
+        var hashed: [UInt64: UInt32] = [:]
+        for (word, flags) in table { hashed[fnv(Array(word.utf8)[...]), default: 0] |= flags }
+        return hashed
+    }()
+
+    @inline(__always) static func fnv(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    @inline(__always) static func flags(of word: String) -> UInt32 {
+        var word = word
+        return word.withUTF8 { bytes in
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return byteTable[hash] ?? 0
+        }
+    }
 }

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Text as an array of Unicode scalars, so every scanner works with integer offsets that are also the
 /// offsets reported to callers (code points, the unit `gatehouse scan` documents).
 struct ScalarText {
@@ -13,35 +19,56 @@ struct ScalarText {
 
     static let digit: UInt8 = 1, letter: UInt8 = 2, upper: UInt8 = 4, space: UInt8 = 8, hex: UInt8 = 16
 
+    /// Flags of the ASCII characters.
+    private static let asciiFlags: [UInt8] = (0..<128).map { v in
+        if v >= 48 && v <= 57 { return digit | hex }
+        if v >= 65 && v <= 90 { return letter | upper | (v <= 70 ? hex : 0) }
+        if v >= 97 && v <= 122 { return letter | (v <= 102 ? hex : 0) }
+        if v == 32 || v == 9 || v == 10 || v == 13 { return space }
+        return 0
+    }
+
     init(_ text: String) {
-        scalars = Array(text.unicodeScalars)
-        utf8 = Array(text.utf8)
-        var offsets = [Int]()
-        offsets.reserveCapacity(scalars.count + 1)
-        var offset = 0
-        for scalar in scalars {
-            offsets.append(offset)
-            offset += UTF8.width(scalar)
-        }
-        offsets.append(offset)
-        self.offsets = offsets
-        var flags = [UInt8](repeating: 0, count: scalars.count)
-        for (index, scalar) in scalars.enumerated() {
-            let v = scalar.value
-            var f: UInt8 = 0
-            if v < 128 {
-                if v >= 48 && v <= 57 { f = Self.digit | Self.hex }
-                else if v >= 65 && v <= 90 { f = Self.letter | Self.upper | (v <= 70 ? Self.hex : 0) }
-                else if v >= 97 && v <= 122 { f = Self.letter | (v <= 102 ? Self.hex : 0) }
-                else if v == 32 || v == 9 || v == 10 || v == 13 { f = Self.space }
-            } else {
-                let properties = scalar.properties
-                if properties.isAlphabetic { f |= Self.letter }
-                if properties.isUppercase { f |= Self.upper }
-                if properties.isWhitespace { f |= Self.space }
+        let utf8 = Array(text.utf8)
+        self.utf8 = utf8
+        // One pass over the (valid) UTF-8: scalars, their byte offsets and their flags.
+        var scalars: [Unicode.Scalar] = []
+        var offsets: [Int] = []
+        var flags: [UInt8] = []
+        scalars.reserveCapacity(utf8.count)
+        offsets.reserveCapacity(utf8.count + 1)
+        flags.reserveCapacity(utf8.count)
+        Self.asciiFlags.withUnsafeBufferPointer { asciiFlags in
+            utf8.withUnsafeBufferPointer { bytes in
+                var i = 0
+                while i < bytes.count {
+                    let lead = bytes[i]
+                    offsets.append(i)
+                    if lead < 0x80 {
+                        scalars.append(Unicode.Scalar(lead))
+                        flags.append(asciiFlags[Int(lead)])
+                        i += 1
+                        continue
+                    }
+                    var value: UInt32
+                    var width: Int
+                    if lead >= 0xF0 { value = UInt32(lead & 0x07); width = 4 } else if lead >= 0xE0 { value = UInt32(lead & 0x0F); width = 3 } else { value = UInt32(lead & 0x1F); width = 2 }
+                    for k in 1..<width where i + k < bytes.count { value = value << 6 | UInt32(bytes[i + k] & 0x3F) }
+                    let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
+                    scalars.append(scalar)
+                    let properties = scalar.properties
+                    var f: UInt8 = 0
+                    if properties.isAlphabetic { f |= Self.letter }
+                    if properties.isUppercase { f |= Self.upper }
+                    if properties.isWhitespace { f |= Self.space }
+                    flags.append(f)
+                    i += width
+                }
             }
-            flags[index] = f
         }
+        offsets.append(utf8.count)
+        self.scalars = scalars
+        self.offsets = offsets
         self.flags = flags
     }
 
@@ -117,8 +144,8 @@ extension ScalarText {
                 while let last = key.utf8.last, last == 46 || last == 44 || last == 58 || last == 33 || last == 59 { key.removeLast() }
                 var lex: UInt32 = 0
                 if isLetter(start) {
-                    lex = Lexicon.table[lower] ?? 0
-                    if key.utf8.count != lower.utf8.count { lex |= Lexicon.table[key] ?? 0 }
+                    lex = Lexicon.flags(of: lower)
+                    if key.utf8.count != lower.utf8.count { lex |= Lexicon.flags(of: key) }
                 }
                 words.append(Word(
                     start: start, end: end, lower: lower, isCapitalized: isUpper(start), startsLine: sawNewline, key: key,
@@ -137,17 +164,28 @@ extension ScalarText {
         var ascii = true
         for index in start..<end where scalars[index].value >= 128 { ascii = false; break }
         guard ascii else { return string(start, end).lowercased() }
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(end - start)
-        for index in start..<end {
-            let v = UInt8(scalars[index].value)
-            bytes.append(v >= 65 && v <= 90 ? v + 32 : v)
+        // Written in place: words of up to 15 bytes become small strings with no allocation at all.
+        return String(unsafeUninitializedCapacity: end - start) { buffer in
+            for index in start..<end {
+                let v = UInt8(truncatingIfNeeded: scalars[index].value)
+                buffer[index - start] = v >= 65 && v <= 90 ? v + 32 : v
+            }
+            return end - start
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
 extension String {
+    /// `hasSuffix` on UTF-8 bytes: no Unicode normalisation, which the word lists do not need.
+    @inline(__always) func endsWithBytes(_ suffix: String) -> Bool {
+        var text = self, suffix = suffix
+        return text.withUTF8 { a in
+            suffix.withUTF8 { b in
+                b.isEmpty || (a.count >= b.count && memcmp(a.baseAddress! + (a.count - b.count), b.baseAddress!, b.count) == 0)
+            }
+        }
+    }
+
     /// The string without leading and trailing characters from `characters` (Foundation-free).
     func trimming(_ characters: Set<Character>) -> String {
         var slice = Substring(self)
@@ -186,19 +224,23 @@ struct ByteText {
     func contains(_ needle: String) -> Bool { firstIndex(of: needle) != nil }
 
     func firstIndex(of needle: String, from start: Int = 0) -> Int? {
-        let pattern = Array(needle.utf8)
-        guard let first = pattern.first, pattern.count <= bytes.count else { return nil }
-        var i = start
-        let last = bytes.count - pattern.count
-        while i <= last {
-            if bytes[i] == first {
-                var k = 1
-                while k < pattern.count && bytes[i + k] == pattern[k] { k += 1 }
-                if k == pattern.count { return i }
+        var needle = needle
+        return needle.withUTF8 { (pattern: UnsafeBufferPointer<UInt8>) -> Int? in
+            guard let first = pattern.first, start >= 0, start + pattern.count <= bytes.count else { return nil }
+            return bytes.withUnsafeBufferPointer { (haystack: UnsafeBufferPointer<UInt8>) -> Int? in
+                let base = haystack.baseAddress!
+                let last = haystack.count - pattern.count
+                var i = start
+                // memchr finds candidate first bytes with vector instructions; memcmp checks the rest.
+                while i <= last {
+                    guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+                    let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(base + position, pattern.baseAddress!, pattern.count) == 0 { return position }
+                    i = position + 1
+                }
+                return nil
             }
-            i += 1
         }
-        return nil
     }
 }
 

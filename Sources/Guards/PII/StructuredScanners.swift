@@ -36,12 +36,37 @@ enum StructuredScanners {
         /// Lengths of the digit groups, in order.
         var groups: [Int]
         /// The separators used between groups.
-        var separators: Set<Unicode.Scalar>
+        var separators: SeparatorSet
         var plus: Bool
         var parenthesised: Bool
     }
 
-    static let separators: Set<Unicode.Scalar> = [" ", "-", ".", "/", "(", ")"]
+    static let separators: SeparatorSet = [" ", "-", ".", "/", "(", ")"]
+
+    /// A set of the separator characters above as a bit mask: digit runs are many, and a `Set` per run
+    /// costs an allocation.
+    struct SeparatorSet: Equatable, ExpressibleByArrayLiteral {
+        private var bits: UInt8 = 0
+
+        init(arrayLiteral elements: Unicode.Scalar...) { for element in elements { insert(element) } }
+
+        private static func bit(_ scalar: Unicode.Scalar) -> UInt8 {
+            switch scalar {
+            case " ": 1
+            case "-": 2
+            case ".": 4
+            case "/": 8
+            case "(": 16
+            case ")": 32
+            default: 0
+            }
+        }
+
+        mutating func insert(_ scalar: Unicode.Scalar) { bits |= Self.bit(scalar) }
+        func contains(_ scalar: Unicode.Scalar) -> Bool { Self.bit(scalar) != 0 && bits & Self.bit(scalar) != 0 }
+        func isSubset(of other: SeparatorSet) -> Bool { bits & ~other.bits == 0 }
+        var count: Int { bits.nonzeroBitCount }
+    }
     static let attachedBefore: Set<Unicode.Scalar> = ["#", "_", "-", "/", ".", ":", "€", "$", "£"]
 
     static func digitRuns(_ t: ScalarText) -> [DigitRun] {
@@ -131,46 +156,55 @@ enum StructuredScanners {
         "reach me", "text me",
     ]
 
+    static let referenceCueBytes = referenceCues.map { Array($0.utf8) }
+    static let phoneCueBytes = phoneCues.map { Array($0.utf8) }
+
     static func context(_ t: ScalarText, before index: Int, _ width: Int = 28) -> String {
         t.lower(index - width, index)
     }
 
     /// Byte offset just past the last cue that starts a word in `text`, or -1.
-    static func lastCue(_ text: String, _ cues: [String]) -> Int {
-        let haystack = Array(text.utf8)
-        var best = -1
-        for cue in cues {
-            let needle = Array(cue.utf8)
-            guard !needle.isEmpty, needle.count <= haystack.count else { continue }
-            var i = haystack.count - needle.count
-            while i >= 0 {
-                if haystack[i] == needle[0] && (i == 0 || !isWordByte(haystack[i - 1])) {
-                    var k = 1
-                    while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
-                    if k == needle.count { best = max(best, i + needle.count); break }
+    static func lastCue(_ text: String, _ cues: [String]) -> Int { lastCue(text, cues.map { Array($0.utf8) }) }
+
+    static func lastCue(_ text: String, _ cues: [[UInt8]]) -> Int {
+        var text = text
+        return text.withUTF8 { haystack in
+            var best = -1
+            for needle in cues {
+                guard !needle.isEmpty, needle.count <= haystack.count else { continue }
+                var i = haystack.count - needle.count
+                while i >= 0 {
+                    if haystack[i] == needle[0] && (i == 0 || !isWordByte(haystack[i - 1])) {
+                        var k = 1
+                        while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
+                        if k == needle.count { best = max(best, i + needle.count); break }
+                    }
+                    i -= 1
                 }
-                i -= 1
             }
+            return best
         }
-        return best
     }
 
     /// Whether a cue occurs in `text` at the start of a word (byte search on UTF-8).
-    static func hasCue(_ text: String, _ cues: [String]) -> Bool {
-        let haystack = Array(text.utf8)
-        return cues.contains { cue in
-            let needle = Array(cue.utf8)
-            guard !needle.isEmpty, needle.count <= haystack.count else { return false }
-            var i = 0
-            while i + needle.count <= haystack.count {
-                if haystack[i] == needle[0] && (i == 0 || !isWordByte(haystack[i - 1])) {
-                    var k = 1
-                    while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
-                    if k == needle.count { return true }
+    static func hasCue(_ text: String, _ cues: [String]) -> Bool { hasCue(text, cues.map { Array($0.utf8) }) }
+
+    static func hasCue(_ text: String, _ cues: [[UInt8]]) -> Bool {
+        var text = text
+        return text.withUTF8 { haystack in
+            cues.contains { needle in
+                guard !needle.isEmpty, needle.count <= haystack.count else { return false }
+                var i = 0
+                while i + needle.count <= haystack.count {
+                    if haystack[i] == needle[0] && (i == 0 || !isWordByte(haystack[i - 1])) {
+                        var k = 1
+                        while k < needle.count && haystack[i + k] == needle[k] { k += 1 }
+                        if k == needle.count { return true }
+                    }
+                    i += 1
                 }
-                i += 1
+                return false
             }
-            return false
         }
     }
 
@@ -225,16 +259,16 @@ enum StructuredScanners {
         let before = context(t, before: run.start)
         // A reference cue counts when it is right before the number ("order 100234567") and nearer
         // than any phone cue; "my parcel … my number: 06 …" is a phone number.
-        let reference = lastCue(before, referenceCues)
+        let reference = lastCue(before, referenceCueBytes)
         let gap = reference < 0 ? [] : Array(before.utf8)[reference...]
         let wordsBetween = gap.split(whereSeparator: { $0 == 32 || $0 == 58 || $0 == 10 }).count
-        let isReference = reference >= 0 && wordsBetween <= 1 && !gap.contains(46) && reference > lastCue(before, phoneCues)
+        let isReference = reference >= 0 && wordsBetween <= 1 && !gap.contains(46) && reference > lastCue(before, phoneCueBytes)
         if run.plus {
             // E.164: country code, then 6 to 14 digits.
             return d.count >= 8 && groups.count <= 6 ? 0.97 : nil
         }
         if isReference { return nil }
-        let cue = hasCue(before, phoneCues)
+        let cue = hasCue(before, phoneCueBytes)
         // North American: (415) 555-0132, 415-555-0132, 415.555.0132, 1-800-555-0199.
         if d.count == 10 && (groups == [3, 3, 4]) && d[0] >= 2 && d[3] >= 2 { return run.parenthesised || run.separators.count == 1 ? 0.9 : 0.8 }
         if d.count == 11 && d[0] == 1 && groups == [1, 3, 3, 4] { return 0.9 }
