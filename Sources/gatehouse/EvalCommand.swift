@@ -3,6 +3,7 @@ import Core
 import Foundation
 import Gateway
 import Logging
+import Store
 
 struct EvalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,6 +20,9 @@ struct EvalCommand: AsyncParsableCommand {
     @Option(help: "Write the verdicts as JUnit XML (each gate a test case).") var junit: String?
     @Option(help: "Write a Markdown report.") var markdown: String?
     @Option(parsing: .upToNextOption, help: "Two variants to compare: --compare V1 V2.") var compare: [String] = []
+    @Option(help: "Evaluate against a running gateway at this base URL (for example http://127.0.0.1:8080) instead of in process.")
+    var url: String?
+    @Option(help: "Environment variable that holds the evaluator (or admin) API key for --url.") var apiKeyEnv: String = "GATEHOUSE_API_KEY"
 
     func run() async throws {
         let configuration = try source.loadConfiguration()
@@ -43,11 +47,36 @@ struct EvalCommand: AsyncParsableCommand {
             printError("gatehouse: \(error)")
             throw ExitCode(2)
         }
-        var logger = Logger(label: "gatehouse-eval")
-        logger.logLevel = .error
-        let runtime = try await GatewayRuntime.start(configuration: configuration, logger: logger)
-        defer { Task { try? await runtime.shutdown() } }
-        let evaluator = Evaluator(runtime: runtime)
+        let evaluator: Evaluator
+        var runtime: GatewayRuntime?
+        var remote: RemoteInvoker?
+        if let url {
+            guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+                printError("gatehouse: --url must start with http:// or https://")
+                throw ExitCode(2)
+            }
+            guard let token = ProcessInfo.processInfo.environment[apiKeyEnv], !token.isEmpty else {
+                printError("gatehouse: --url needs an evaluator or admin API key in the environment variable \(apiKeyEnv) (see --api-key-env)")
+                throw ExitCode(2)
+            }
+            let invoker = RemoteInvoker(baseURL: url, useCaseID: useCase, token: token)
+            remote = invoker
+            evaluator = Evaluator { input, variant in await invoker.invoke(input: input, variant: variant) }
+        } else {
+            var logger = Logger(label: "gatehouse-eval")
+            logger.logLevel = .error
+            // An evaluation must be able to run a variant version that is not promoted yet.
+            let started = try await GatewayRuntime.start(configuration: configuration, logger: logger, enforcePromotion: false)
+            runtime = started
+            evaluator = Evaluator(runtime: started, useCaseID: useCase)
+        }
+        defer {
+            let (runtime, remote) = (runtime, remote)
+            Task {
+                try? await runtime?.shutdown()
+                try? await remote?.shutdown()
+            }
+        }
         let terminal = isatty(STDERR_FILENO) != 0
 
         func runVariant(_ name: String?) async -> ([EvaluationOutcome], Double) {
@@ -70,7 +99,12 @@ struct EvalCommand: AsyncParsableCommand {
         if compare.count == 2 {
             let (a, _) = await runVariant(compare[0])
             let (b, _) = await runVariant(compare[1])
-            let metrics = ["accuracy", "macro_f1", "schema_valid", "latency_p95_ms", "cost_per_item_usd", "escalation_rate"]
+            let candidates = [
+                "accuracy", "macro_f1", "exact_match", "field_f1", "refusal_correctness", "schema_valid", "latency_p95_ms", "cost_per_item_usd",
+                "escalation_rate",
+            ]
+            let computed = EvaluationMetrics.compute(a, useCase: contract).values
+            let metrics = candidates.filter { computed[$0] != nil }
             let intervals = BootstrapComparison.compare(a, b, useCase: contract, metrics: metrics)
             print("Comparison on \(items.count) items: \(compare[1]) - \(compare[0]), paired bootstrap 95% interval (1000 resamples)")
             print(pad("metric", 22) + pad("difference", 14) + "interval")
@@ -83,6 +117,9 @@ struct EvalCommand: AsyncParsableCommand {
         }
 
         let (outcomes, seconds) = await runVariant(variant)
+        if let remote, remote.retries.load(ordering: .relaxed) > 0 {
+            printError("gatehouse: the gateway rate-limited this run; \(remote.retries.load(ordering: .relaxed)) request(s) waited and were sent again (latency figures exclude the waits)")
+        }
         let metrics = EvaluationMetrics.compute(outcomes, useCase: contract)
         let verdicts = (contract.evaluation?.gates ?? []).map { $0.check(metrics) }
         let go = verdicts.allSatisfy(\.passed)
@@ -106,6 +143,9 @@ struct EvalCommand: AsyncParsableCommand {
             print("  " + pad(verdict.gate.description, 30) + pad(value, 12) + (verdict.passed ? "PASS" : "FAIL"))
         }
         print("Verdict: " + (go ? "GO" : "NO-GO"))
+        try await recordEvaluation(
+            contract: contract, variantName: variantName, datasetPath: path, outcomes: outcomes, metrics: metrics, verdicts: verdicts, go: go,
+            configuration: configuration)
 
         if let json {
             let body: JSONValue = [
@@ -129,6 +169,28 @@ struct EvalCommand: AsyncParsableCommand {
             try Data(text.utf8).write(to: URL(fileURLWithPath: markdown))
         }
         if !go { throw ExitCode(1) }
+    }
+
+    /// Records the run in the store (with its audit event): a variant version becomes stable only
+    /// after a passing run on the contract's dataset. A remote run is recorded only when the gateway
+    /// answered with the same variant version as the local contract.
+    func recordEvaluation(
+        contract: UseCase, variantName: String, datasetPath: String, outcomes: [EvaluationOutcome], metrics: EvaluationMetrics,
+        verdicts: [GateVerdict], go: Bool, configuration: GatewayConfiguration
+    ) async throws {
+        guard let version = contract.variant(named: variantName)?.version, let digest = GatewayRuntime.datasetDigest(path: datasetPath) else { return }
+        let served = Set(outcomes.compactMap(\.variantVersion))
+        if url != nil && served != [version] {
+            printError("gatehouse: the gateway served \(variantName) as version(s) \(served.sorted().joined(separator: ", ")), the local contract has \(version); this run is not recorded")
+            return
+        }
+        let store = try GatewayRuntime.openStore(dataDirectory: configuration.server.dataDirectory, environment: ProcessInfo.processInfo.environment)
+        let gates: JSONValue = .array(verdicts.map { ["gate": .string($0.gate.description), "value": $0.value.map(JSONValue.number) ?? .null, "passed": .bool($0.passed)] })
+        let record = EvaluationRecord(
+            useCase: contract.id, variant: variantName, version: version, datasetDigest: digest, items: outcomes.count, passed: go,
+            metrics: JSONValue.object(metrics.values.mapValues(JSONValue.number)).compactJSONString(), gates: gates.compactJSONString(), actor: "cli")
+        try await store.recordEvaluation(record)
+        print("Recorded as evaluation \(record.id) of \(variantName)@\(version)")
     }
 
     static func junitXML(useCase: String, variant: String, verdicts: [GateVerdict], seconds: Double) -> String {

@@ -64,7 +64,7 @@ struct KeysCommand: AsyncParsableCommand {
 
         @OptionGroup var store: StoreOptions
         @Option(help: "A unique name, e.g. helpdesk-prod.") var name: String
-        @Option(help: "app | reviewer | viewer | admin.") var role: String
+        @Option(help: "app | reviewer | viewer | evaluator | admin.") var role: String
         @Option(name: .customLong("use-case"), help: "A use case in scope (repeatable; '*' for all). Required except for admin.")
         var useCases: [String] = []
         @Option(name: .customLong("provider"), help: "A provider this key may call directly through passthrough (repeatable; '*' for all).")
@@ -77,7 +77,7 @@ struct KeysCommand: AsyncParsableCommand {
         func run() async throws {
             let (configuration, sqlite) = try store.load()
             guard let role = Role(rawValue: role) else {
-                printError("gatehouse: --role must be one of app, reviewer, viewer, admin")
+                printError("gatehouse: --role must be one of app, reviewer, viewer, evaluator, admin")
                 throw ExitCode(2)
             }
             guard let clearance = DataClass(rawValue: clearance) else {

@@ -51,8 +51,14 @@ struct ServeCommand: AsyncParsableCommand {
             settings.server.port = port
         }
         let logger = LogSetup.bootstrap(level: logLevel ?? settings.server.logLevel)
-        let runtime = try await GatewayRuntime.start(
-            configuration: settings, processEnvironment: environment, configurationPath: configPath, logger: logger)
+        let runtime: GatewayRuntime
+        do {
+            runtime = try await GatewayRuntime.start(
+                configuration: settings, processEnvironment: environment, configurationPath: configPath, logger: logger)
+        } catch let refusal as PromotionGate.Refusal {
+            printError("gatehouse: \(refusal); not starting.")
+            throw ExitCode(1)
+        }
         let server = GatewayServer(runtime: runtime)
         let useCase = settings.useCases.first?.id ?? "ticket-triage"
         let host = settings.server.host

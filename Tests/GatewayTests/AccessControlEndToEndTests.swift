@@ -14,26 +14,26 @@ import Testing
     /// out of scope means the key is scoped to `llm-triage` only, with no passthrough provider.
     /// Admin keys have no scope, so both columns allow. `deny` is 403, except where a 404 is the
     /// answer that reveals nothing (an invocation the key may not see).
-    static let table: [(endpoint: String, app: [Outcome], reviewer: [Outcome], viewer: [Outcome], admin: [Outcome])] = [
-        //                          app in/out       reviewer in/out  viewer in/out    admin in/out
-        ("invoke",                  [.allow, .deny], [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("chat.usecase",            [.allow, .deny], [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("chat.passthrough",        [.allow, .deny], [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("models.list",             [.allow, .allow], [.deny, .deny], [.deny, .deny],  [.allow, .allow]),
-        ("invocation.read",         [.allow, .deny], [.allow, .deny], [.allow, .deny], [.allow, .allow]),
-        ("usecase.summary",         [.deny, .deny],  [.deny, .deny],  [.allow, .deny], [.allow, .allow]),
-        ("admin.keys.list",         [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("admin.keys.create",       [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("admin.keys.rotate",       [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("admin.keys.revoke",       [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("admin.erasure",           [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("admin.audit.verify",      [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
-        ("admin.config.reload",     [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow]),
+    static let table: [(endpoint: String, app: [Outcome], reviewer: [Outcome], viewer: [Outcome], admin: [Outcome], evaluator: [Outcome])] = [
+        //                          app in/out       reviewer in/out  viewer in/out    admin in/out      evaluator in/out
+        ("invoke",                  [.allow, .deny], [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.allow, .deny]),
+        ("chat.usecase",            [.allow, .deny], [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.allow, .deny]),
+        ("chat.passthrough",        [.allow, .deny], [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.deny, .deny]),
+        ("models.list",             [.allow, .allow], [.deny, .deny], [.deny, .deny],  [.allow, .allow], [.allow, .allow]),
+        ("invocation.read",         [.allow, .deny], [.allow, .deny], [.allow, .deny], [.allow, .allow], [.deny, .deny]),
+        ("usecase.summary",         [.deny, .deny],  [.deny, .deny],  [.allow, .deny], [.allow, .allow], [.deny, .deny]),
+        ("admin.keys.list",         [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.deny, .deny]),
+        ("admin.keys.create",       [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.deny, .deny]),
+        ("admin.keys.rotate",       [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.deny, .deny]),
+        ("admin.keys.revoke",       [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.deny, .deny]),
+        ("admin.erasure",           [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.deny, .deny]),
+        ("admin.audit.verify",      [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.deny, .deny]),
+        ("admin.config.reload",     [.deny, .deny],  [.deny, .deny],  [.deny, .deny],  [.allow, .allow], [.deny, .deny]),
     ]
 
     static func expected(_ endpoint: Int, _ role: Role, _ scope: Scope) -> Outcome {
         let row = table[endpoint]
-        let column = switch role { case .app: row.app; case .reviewer: row.reviewer; case .viewer: row.viewer; case .admin: row.admin }
+        let column = switch role { case .app: row.app; case .reviewer: row.reviewer; case .viewer: row.viewer; case .admin: row.admin; case .evaluator: row.evaluator }
         return column[scope == .inScope ? 0 : 1]
     }
 
@@ -144,7 +144,7 @@ import Testing
                     }
                 }
             }
-            #expect(cells == 13 * 4 * 2)
+            #expect(cells == Self.table.count * Role.allCases.count * 2)
         }
     }
 

@@ -38,7 +38,7 @@ import Testing
     @Test func usesWALAndNamedMigrations() throws {
         let store = try SQLiteStore(path: temporaryDatabasePath())
         #expect(try store.journalMode() == "wal")
-        #expect(try store.appliedMigrations() == ["001_create_invocations", "002_keys_audit_retention", "003_guard_report", "004_cache_hits", "005_review_items", "006_feedback"])
+        #expect(try store.appliedMigrations() == ["001_create_invocations", "002_keys_audit_retention", "003_guard_report", "004_cache_hits", "005_review_items", "006_feedback", "007_evaluations"])
     }
 
     @Test func duplicateIDIsRejected() async throws {

@@ -7,6 +7,8 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
     case reviewer
     /// Reads metrics, ledger summaries and reports; never payloads.
     case viewer
+    /// Runs evaluations against a live gateway: invokes its use cases, pinning the variant to measure.
+    case evaluator
     /// Everything: keys, configuration reload, rollouts, audit, erasure.
     case admin
 
@@ -15,6 +17,7 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
         case .app: [.invoke, .callModel, .listModels, .sendFeedback, .readOwnInvocations]
         case .reviewer: [.review, .readInvocations, .readPayloads]
         case .viewer: [.readInvocations, .readSummaries, .readMetrics]
+        case .evaluator: [.invoke, .pinVariant, .listModels, .readOwnInvocations]
         case .admin: Set(Permission.allCases)
         }
     }
@@ -23,6 +26,8 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
 /// One thing a request may do. Scope (which use cases, which providers) is checked separately.
 public enum Permission: String, Sendable, Hashable, CaseIterable {
     case invoke
+    /// Names the variant that answers (`"variant"` in the invoke body) instead of the rollout's choice.
+    case pinVariant
     /// Passthrough chat completions to `<provider>/<model>`.
     case callModel
     case listModels

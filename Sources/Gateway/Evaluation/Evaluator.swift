@@ -13,22 +13,70 @@ public struct EvaluationOutcome: Sendable {
     public var latencyMilliseconds: Double
     public var costUSD: Double
     public var schemaValid: Bool
+    /// The version of the variant that answered, when it was the one evaluated (not a fallback).
+    public var variantVersion: String? = nil
 }
 
-/// Runs a labelled dataset through the production pipeline (authentication aside: items run as an
-/// internal evaluation principal; guards, routing, output checks and the ledger are the same), and
-/// computes the figures the contract's gates are written against.
+/// Runs a labelled dataset through the production pipeline and computes the figures the contract's
+/// gates are written against. In process (authentication aside: items run as an internal evaluation
+/// principal; guards, routing, output checks and the ledger are the same), or against a running
+/// gateway over HTTP with an evaluator key, pinning the variant in the invoke body.
 public struct Evaluator: Sendable {
-    let runtime: GatewayRuntime
+    /// Runs one item's input on a variant (nil: the stable one) and reports what happened.
+    public typealias Invoke = @Sendable (_ input: JSONValue, _ variant: String?) async -> InvocationReport
 
-    public init(runtime: GatewayRuntime) {
-        self.runtime = runtime
+    /// What one invocation produced, wherever it ran.
+    public struct InvocationReport: Sendable {
+        public var output: JSONValue?
+        public var decision: Decision
+        public var confidence: Double?
+        public var latencyMilliseconds: Double
+        public var costUSD: Double
+        /// Version of the variant that answered, for an `answered` decision.
+        public var variantVersion: String?
+        public init(
+            output: JSONValue?, decision: Decision, confidence: Double?, latencyMilliseconds: Double, costUSD: Double, variantVersion: String? = nil
+        ) {
+            self.variantVersion = variantVersion
+            self.output = output
+            self.decision = decision
+            self.confidence = confidence
+            self.latencyMilliseconds = latencyMilliseconds
+            self.costUSD = costUSD
+        }
+    }
+
+    let invoke: Invoke
+
+    public init(invoke: @escaping Invoke) {
+        self.invoke = invoke
+    }
+
+    /// In process, through the runtime's pipeline.
+    public init(runtime: GatewayRuntime, useCaseID: String) {
+        let principal = Principal(keyID: "eval", role: .admin, useCases: nil, providers: nil, team: nil, clearance: .restricted)
+        self.invoke = { input, variant in
+            let body = JSONValue.object(["input": input]).compactJSONData()
+            var context = InvocationContext(route: .evaluation, bearerToken: nil, useCaseID: useCaseID, payload: .invokeBody(Array(body)))
+            context.principal = principal
+            context.requestedVariant = variant
+            let finished = await runtime.run(context)
+            return InvocationReport(
+                output: finished.output, decision: finished.decision ?? .failed, confidence: finished.confidence,
+                latencyMilliseconds: finished.latencyMilliseconds, costUSD: finished.costUSD,
+                variantVersion: finished.decision == .answered ? finished.variant?.version : nil)
+        }
     }
 
     public struct Item: Sendable {
         public var id: String
         public var input: JSONValue
         public var expected: JSONValue
+        public init(id: String, input: JSONValue, expected: JSONValue) {
+            self.id = id
+            self.input = input
+            self.expected = expected
+        }
     }
 
     /// Reads `{"id", "input", "expected"}` JSON Lines.
@@ -49,24 +97,20 @@ public struct Evaluator: Sendable {
     public func run(
         useCase: UseCase, variant: String?, items: [Item], concurrency: Int, progress: @escaping @Sendable (Int) -> Void = { _ in }
     ) async -> [EvaluationOutcome] {
-        let principal = Principal(keyID: "eval", role: .admin, useCases: nil, providers: nil, team: nil, clearance: .restricted)
         var outcomes = [EvaluationOutcome?](repeating: nil, count: items.count)
+        let invoke = self.invoke
         await withTaskGroup(of: (Int, EvaluationOutcome).self) { group in
             var next = 0
             var done = 0
             func launch(_ index: Int) {
                 let item = items[index]
                 group.addTask {
-                    let body = JSONValue.object(["input": item.input]).compactJSONData()
-                    var context = InvocationContext(route: .evaluation, bearerToken: nil, useCaseID: useCase.id, payload: .invokeBody(Array(body)))
-                    context.principal = principal
-                    context.requestedVariant = variant
-                    let finished = await runtime.run(context)
-                    let valid = finished.output.map { useCase.task.outputSchema.validate($0).isEmpty } ?? false
+                    let report = await invoke(item.input, variant)
+                    let valid = report.output.map { useCase.task.outputSchema.validate($0).isEmpty } ?? false
                     return (index, EvaluationOutcome(
-                        id: item.id, expected: item.expected, output: finished.output, decision: finished.decision ?? .failed,
-                        confidence: finished.confidence, latencyMilliseconds: finished.latencyMilliseconds, costUSD: finished.costUSD,
-                        schemaValid: valid))
+                        id: item.id, expected: item.expected, output: report.output, decision: report.decision,
+                        confidence: report.confidence, latencyMilliseconds: report.latencyMilliseconds, costUSD: report.costUSD,
+                        schemaValid: valid, variantVersion: report.variantVersion))
                 }
             }
             while next < min(max(1, concurrency), items.count) { launch(next); next += 1 }
@@ -134,9 +178,80 @@ public struct EvaluationMetrics: Sendable {
         values["cost_per_item_usd"] = outcomes.reduce(0) { $0 + $1.costUSD } / n
         var decisions: [String: Int] = [:]
         for outcome in outcomes { decisions[outcome.decision.rawValue, default: 0] += 1 }
+        // The decision mix: answered, fallback, escalated, refused, blocked, failed.
+        values["answered_rate"] = Double(decisions["answered"] ?? 0) / n
         values["escalation_rate"] = Double(decisions["escalated"] ?? 0) / n
         values["fallback_rate"] = Double(decisions["fallback"] ?? 0) / n
+        values["refusal_rate"] = Double(decisions["refused"] ?? 0) / n
+        values["blocked_rate"] = Double(decisions["blocked"] ?? 0) / n
+        values["failure_rate"] = Double(decisions["failed"] ?? 0) / n
+        if useCase.task.kind == .extract {
+            values.merge(extractionFigures(outcomes)) { $1 }
+        }
+        values.merge(refusalFigures(outcomes)) { $1 }
         return EvaluationMetrics(values: values, reports: reports, primaryField: primary, decisions: decisions, items: outcomes.count)
+    }
+
+    /// Extraction: per expected field, exact match (strings compared trimmed, case- and
+    /// space-insensitively) and F1 (word overlap for strings, element overlap for arrays, exact match
+    /// otherwise); `exact_match` is the share of items with every field right; `field_exact_match` and
+    /// `field_f1` average the fields.
+    static func extractionFigures(_ outcomes: [EvaluationOutcome]) -> [String: Double] {
+        var fields: [String] = []
+        for outcome in outcomes {
+            for key in outcome.expected.objectValue?.keys.sorted() ?? [] where !fields.contains(key) { fields.append(key) }
+        }
+        guard !fields.isEmpty else { return [:] }
+        var values: [String: Double] = [:]
+        var exactSums = [String: Double](), f1Sums = [String: Double](), counts = [String: Int]()
+        var allRight = 0
+        for outcome in outcomes {
+            var itemRight = true
+            for field in fields {
+                guard let expected = outcome.expected[field] else { continue }
+                let actual = outcome.output?[field] ?? .null
+                let exact = FieldMatch.exact(expected, actual)
+                exactSums[field, default: 0] += exact ? 1 : 0
+                f1Sums[field, default: 0] += FieldMatch.f1(expected, actual)
+                counts[field, default: 0] += 1
+                if !exact { itemRight = false }
+            }
+            if itemRight { allRight += 1 }
+        }
+        for field in fields {
+            let count = Double(max(1, counts[field] ?? 0))
+            values["field_exact_match.\(field)"] = (exactSums[field] ?? 0) / count
+            values["field_f1.\(field)"] = (f1Sums[field] ?? 0) / count
+        }
+        values["exact_match"] = Double(allRight) / Double(max(1, outcomes.count))
+        values["field_exact_match"] = fields.reduce(0) { $0 + values["field_exact_match.\($1)"]! } / Double(fields.count)
+        values["field_f1"] = fields.reduce(0) { $0 + values["field_f1.\($1)"]! } / Double(fields.count)
+        return values
+    }
+
+    /// Refusal correctness on items labelled `"answerable": true|false`: the system declined (decision
+    /// `refused`, or an output with `"answerable": false` or `"refused": true`) exactly when the item is
+    /// unanswerable. Also the share of unanswerable items declined and of answerable items answered.
+    static func refusalFigures(_ outcomes: [EvaluationOutcome]) -> [String: Double] {
+        var correct = 0, labelled = 0, unanswerable = 0, declinedUnanswerable = 0, answerable = 0, answeredAnswerable = 0
+        for outcome in outcomes {
+            guard case .bool(let isAnswerable)? = outcome.expected["answerable"] else { continue }
+            labelled += 1
+            let declined = outcome.decision == .refused || outcome.output?["answerable"] == .bool(false) || outcome.output?["refused"] == .bool(true)
+            let answered = !declined && (outcome.decision == .answered || outcome.decision == .fallback) && outcome.output != nil
+            if isAnswerable {
+                answerable += 1
+                if answered { answeredAnswerable += 1; correct += 1 }
+            } else {
+                unanswerable += 1
+                if declined { declinedUnanswerable += 1; correct += 1 }
+            }
+        }
+        guard labelled > 0 else { return [:] }
+        var values = ["refusal_correctness": Double(correct) / Double(labelled)]
+        if unanswerable > 0 { values["unanswerable_declined_rate"] = Double(declinedUnanswerable) / Double(unanswerable) }
+        if answerable > 0 { values["answerable_answered_rate"] = Double(answeredAnswerable) / Double(answerable) }
+        return values
     }
 
     /// Output fields with a label set, in the order of the output schema's `required` list.
@@ -149,6 +264,56 @@ public struct EvaluationMetrics: Sendable {
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {
         guard !sorted.isEmpty else { return 0 }
         return sorted[min(sorted.count - 1, max(0, Int((p * Double(sorted.count)).rounded(.up)) - 1))]
+    }
+}
+
+/// How an extracted value compares with the expected one.
+enum FieldMatch {
+    static func normalised(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+
+    static func exact(_ expected: JSONValue, _ actual: JSONValue) -> Bool {
+        switch (expected, actual) {
+        case (.string(let a), .string(let b)): return normalised(a) == normalised(b)
+        case (.number(let a), .number(let b)): return abs(a - b) < 1e-9
+        case (.number(let a), .string(let b)): return Double(b.trimmingCharacters(in: .whitespaces)).map { abs($0 - a) < 1e-9 } ?? false
+        case (.array(let a), .array(let b)):
+            return Set(a.map(canonical)) == Set(b.map(canonical))
+        default: return canonical(expected) == canonical(actual)
+        }
+    }
+
+    static func f1(_ expected: JSONValue, _ actual: JSONValue) -> Double {
+        switch (expected, actual) {
+        case (.string(let a), .string(let b)):
+            return overlapF1(normalised(a).split(separator: " ").map(String.init), normalised(b).split(separator: " ").map(String.init))
+        case (.array(let a), .array(let b)):
+            return overlapF1(a.map(canonical), b.map(canonical))
+        default:
+            return exact(expected, actual) ? 1 : 0
+        }
+    }
+
+    /// F1 of two bags of tokens (multiset overlap); two empty bags agree.
+    static func overlapF1(_ expected: [String], _ actual: [String]) -> Double {
+        if expected.isEmpty && actual.isEmpty { return 1 }
+        guard !expected.isEmpty, !actual.isEmpty else { return 0 }
+        var remaining: [String: Int] = [:]
+        for token in expected { remaining[token, default: 0] += 1 }
+        var common = 0
+        for token in actual where (remaining[token] ?? 0) > 0 {
+            remaining[token]! -= 1
+            common += 1
+        }
+        guard common > 0 else { return 0 }
+        let precision = Double(common) / Double(actual.count), recall = Double(common) / Double(expected.count)
+        return 2 * precision * recall / (precision + recall)
+    }
+
+    static func canonical(_ value: JSONValue) -> String {
+        if case .string(let text) = value { return normalised(text) }
+        return value.compactJSONString()
     }
 }
 

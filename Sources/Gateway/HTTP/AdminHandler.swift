@@ -249,7 +249,7 @@ struct AdminHandler: Sendable {
         }
         guard let name = body["name"]?.stringValue else { throw GatewayError.invalidRequest("'name' (string) is required", param: "name") }
         guard let roleText = body["role"]?.stringValue, let role = Role(rawValue: roleText) else {
-            throw GatewayError.invalidRequest("'role' must be one of app, reviewer, viewer, admin", param: "role")
+            throw GatewayError.invalidRequest("'role' must be one of app, reviewer, viewer, evaluator, admin", param: "role")
         }
         var clearance = DataClass.internal
         if let value = body["clearance"] {

@@ -56,11 +56,14 @@ public final class GatewayRuntime: Sendable {
     /// Opens the store, resolves secrets, trains (or loads cached) local models and wires the providers.
     public static func start(
         configuration: GatewayConfiguration, processEnvironment: [String: String] = ProcessInfo.processInfo.environment,
-        configurationPath: String? = nil, logger: Logger
+        configurationPath: String? = nil, logger: Logger, enforcePromotion: Bool = true
     ) async throws -> GatewayRuntime {
         let dataDirectory = configuration.server.dataDirectory
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         let store = try openStore(dataDirectory: dataDirectory, environment: processEnvironment)
+        if enforcePromotion {
+            try await PromotionGate.apply(configuration: configuration, store: store, actor: "gatehouse", logger: logger)
+        }
         let digester = try HMACPayloadDigester.load(dataDirectory: dataDirectory, environment: processEnvironment)
         // The router retries with its own backoff and deadline; the client should fail fast on a refused
         // connection instead of retrying silently until the request's time is gone, and never follow redirects.
@@ -211,6 +214,18 @@ public final class GatewayRuntime: Sendable {
                 httpClient: httpClient, logger: logger, governance: self.environment.governance)
         } catch {
             throw GatewayError(status: 400, code: .init(rawValue: "invalid_configuration"), message: "The configuration could not be applied; nothing changed: \(error)")
+        }
+        do {
+            try await PromotionGate.apply(configuration: loaded, store: store, actor: actor.id, logger: logger)
+        } catch let refusal as PromotionGate.Refusal {
+            try? await store.append([
+                AuditEventDraft(
+                    actor: actor.id, actorTeam: actor.team, action: "config.reload", useCase: refusal.useCase, outcome: "refused",
+                    details: ["reason": .string(refusal.description)])
+            ])
+            throw GatewayError(status: 409, code: .init(rawValue: "variant_not_evaluated"), message: "Nothing changed: \(refusal.description).")
+        } catch {
+            throw GatewayError(status: 500, code: .init(rawValue: "store_error"), message: "Nothing changed: the promotion check could not read the store.")
         }
         current.withLock { $0 = Snapshot(configuration: loaded, environment: environment) }
         var versions: [String: String] = [:]

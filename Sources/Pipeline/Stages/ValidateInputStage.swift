@@ -19,8 +19,19 @@ public struct ValidateInputStage: InvocationStage {
             guard case .object(let members) = body else {
                 throw GatewayError.invalidRequest("The request body must be a JSON object with an 'input' object.", param: "$")
             }
-            if let unknown = members.keys.sorted().first(where: { $0 != "input" && $0 != "context" }) {
-                throw GatewayError.invalidRequest("Unknown field '\(unknown)'; the body takes 'input' and 'context'.", param: "$.\(unknown)")
+            if let unknown = members.keys.sorted().first(where: { $0 != "input" && $0 != "context" && $0 != "variant" }) {
+                throw GatewayError.invalidRequest(
+                    "Unknown field '\(unknown)'; the body takes 'input', 'context' and 'variant'.", param: "$.\(unknown)")
+            }
+            if let pinned = members["variant"], !pinned.isNull {
+                guard let name = pinned.stringValue else {
+                    throw GatewayError.invalidRequest("'variant' must be a variant name.", param: "$.variant")
+                }
+                // Pinning bypasses the rollout's choice: evaluator and admin keys only.
+                guard context.principal?.has(.pinVariant) == true else {
+                    throw GatewayError.forbidden("This API key's role does not allow choosing the variant ('variant' needs the evaluator or admin role).")
+                }
+                context.requestedVariant = name
             }
             guard let value = members["input"] else {
                 throw GatewayError.invalidInput("Missing required field 'input'.", path: "$.input")

@@ -129,6 +129,32 @@ enum SQLiteMigrations {
                     CREATE INDEX feedback_use_case ON feedback(use_case, created_at);
                     """)
         }
+        migrator.registerMigration("007_evaluations") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE evaluations (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        use_case TEXT NOT NULL,
+                        variant TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        dataset_digest TEXT NOT NULL,
+                        items INTEGER NOT NULL,
+                        passed INTEGER NOT NULL,
+                        metrics TEXT NOT NULL,
+                        gates TEXT NOT NULL,
+                        actor TEXT NOT NULL,
+                        created_at TEXT NOT NULL
+                    );
+                    CREATE INDEX evaluations_variant ON evaluations(use_case, variant, version, created_at);
+                    CREATE TABLE stable_variants (
+                        use_case TEXT PRIMARY KEY NOT NULL,
+                        variant TEXT NOT NULL,
+                        version TEXT NOT NULL,
+                        evaluation_id TEXT,
+                        since TEXT NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 }
