@@ -146,6 +146,7 @@ struct Loader {
         guard let fields = reader.mapping(allowed: [
             "listen", "data_dir", "max_body_bytes", "request_deadline_ms", "log_level", "max_header_bytes", "max_header_count",
             "request_read_timeout_ms", "idle_timeout_ms", "cors_allowed_origins", "tls", "retention_purge_interval_s", "key_rpm", "key_tpm", "review_check_interval_s",
+            "tracing",
         ]) else {
             return settings
         }
@@ -186,6 +187,19 @@ struct Loader {
                     tlsFields[field]?.fail("file not found: \(path)")
                 }
                 settings.tls = settingsTLS
+            }
+        }
+        if let tracing = fields["tracing"], let tracingFields = tracing.mapping(allowed: ["otlp_endpoint", "sample_ratio", "service_name", "max_queued_spans"]) {
+            if let endpoint = required(tracingFields, "otlp_endpoint", in: tracing)?.nonEmptyString {
+                if endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://") {
+                    var settingsTracing = TracingSettings(otlpEndpoint: endpoint)
+                    if let ratio = tracingFields["sample_ratio"]?.double(min: 0, max: 1) { settingsTracing.sampleRatio = ratio }
+                    if let name = tracingFields["service_name"]?.nonEmptyString { settingsTracing.serviceName = name }
+                    if let queued = tracingFields["max_queued_spans"]?.int(min: 1) { settingsTracing.maxQueuedSpans = queued }
+                    settings.tracing = settingsTracing
+                } else {
+                    tracingFields["otlp_endpoint"]?.fail("expected an http:// or https:// URL such as http://127.0.0.1:4318, got '\(endpoint)'")
+                }
             }
         }
         if let level = fields["log_level"], let text = level.string {

@@ -11,7 +11,14 @@ public struct InvocationContext: Sendable {
     public let start: ContinuousClock.Instant
     public var route: InvocationRoute
     public var streamed: Bool
-    public var traceID: String?
+    /// The W3C trace this invocation belongs to (the caller's, or a new one) and its server span.
+    public var trace: TraceContext
+    /// The trace id, as the ledger stores it.
+    public var traceID: String? { trace.traceID }
+    /// A span per stage run, parallel to `stageTimings`: its id and its start, in nanoseconds after `start`.
+    public var stageSpans: [(spanID: String, startNanoseconds: Int64)] = []
+    /// The span of the stage running now: upstream attempts are its children.
+    public var currentSpanID: String
 
     // Request, as received.
     public var bearerToken: String?
@@ -71,14 +78,16 @@ public struct InvocationContext: Sendable {
 
     public init(
         id: String = InvocationContext.newID(), route: InvocationRoute, streamed: Bool = false, bearerToken: String?,
-        useCaseID: String?, payload: InvocationPayload, traceID: String? = nil, start: ContinuousClock.Instant = .now
+        useCaseID: String?, payload: InvocationPayload, trace: TraceContext? = nil, start: ContinuousClock.Instant = .now
     ) {
         self.id = id
         self.startedAt = Date()
         self.start = start
         self.route = route
         self.streamed = streamed
-        self.traceID = traceID
+        let trace = trace ?? TraceContext.incoming(nil)
+        self.trace = trace
+        self.currentSpanID = trace.spanID
         self.bearerToken = bearerToken
         self.useCaseID = useCaseID
         self.payload = payload
@@ -97,6 +106,15 @@ public struct InvocationContext: Sendable {
         let high = generator.next() as UInt64
         let low = generator.next() as UInt32
         return "inv_" + String(high, radix: 16).leftPadded(to: 16) + String(low, radix: 16).leftPadded(to: 8)
+    }
+
+    /// The `traceparent` an upstream call made now sends (the router replaces the span with its attempt's).
+    public var traceparent: String { trace.traceparent(spanID: currentSpanID) }
+
+    /// Opens the span of a stage starting now (called by whoever runs stages).
+    public mutating func beginStageSpan() {
+        currentSpanID = TraceContext.newSpanID()
+        stageSpans.append((currentSpanID, Int64((ContinuousClock.now - start).nanoseconds)))
     }
 
     public var elapsedMilliseconds: Double {

@@ -24,6 +24,7 @@ public struct InvocationPipeline: Sendable {
     public func run(_ context: InvocationContext, environment: PipelineEnvironment) async -> InvocationContext {
         var context = context
         for stage in Self.stages {
+            context.beginStageSpan()
             let started = ContinuousClock.now
             do {
                 try await stage.run(&context, environment)
@@ -35,6 +36,7 @@ public struct InvocationPipeline: Sendable {
                 break
             }
         }
+        context.currentSpanID = context.trace.spanID
         await RecordStage().record(&context, environment)
         return context
     }

@@ -29,17 +29,63 @@ struct JSONLogHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        var object: [String: String] = [
-            "ts": Date().formatted(.iso8601), "level": event.level.rawValue, "msg": event.message.description,
-            "logger": label,
+        var fields: [(String, Logger.MetadataValue)] = [
+            ("ts", .string(Date().formatted(.iso8601))), ("level", .string(event.level.rawValue)), ("msg", .string(event.message.description)),
+            ("logger", .string(label)),
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) {
-            object[key] = value.description
+        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key })
+        where !["ts", "level", "msg", "logger"].contains(key) {
+            fields.append((key, value))
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard var data = try? encoder.encode(object) else { return }
-        data.append(0x0A)
-        FileHandle.standardError.write(data)
+        var line = ""
+        line.reserveCapacity(512)
+        Self.writeObject(fields, into: &line)
+        line.append("\n")
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// Metadata as JSON: strings stay strings, nested dictionaries and arrays become objects and arrays.
+    static func writeObject(_ fields: [(String, Logger.MetadataValue)], into line: inout String) {
+        line.append("{")
+        for (index, (key, value)) in fields.enumerated() {
+            if index > 0 { line.append(",") }
+            writeString(key, into: &line)
+            line.append(":")
+            writeValue(value, into: &line)
+        }
+        line.append("}")
+    }
+
+    static func writeValue(_ value: Logger.MetadataValue, into line: inout String) {
+        switch value {
+        case .string(let text): writeString(text, into: &line)
+        case .stringConvertible(let convertible): writeString(convertible.description, into: &line)
+        case .dictionary(let dictionary): writeObject(dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: &line)
+        case .array(let values):
+            line.append("[")
+            for (index, element) in values.enumerated() {
+                if index > 0 { line.append(",") }
+                writeValue(element, into: &line)
+            }
+            line.append("]")
+        }
+    }
+
+    static func writeString(_ text: String, into line: inout String) {
+        line.append("\"")
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": line.append("\\\"")
+            case "\\": line.append("\\\\")
+            case "\n": line.append("\\n")
+            case "\r": line.append("\\r")
+            case "\t": line.append("\\t")
+            case _ where scalar.value < 0x20:
+                let hex = String(scalar.value, radix: 16)
+                line.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
+            default: line.unicodeScalars.append(scalar)
+            }
+        }
+        line.append("\"")
     }
 }

@@ -61,6 +61,8 @@ public struct ServerSettings: Sendable, Hashable {
     public var reviewCheckIntervalSeconds: Int = 60
     /// How often expired payloads are purged from the ledger.
     public var retentionPurgeIntervalSeconds: Int = 3600
+    /// Where spans go (OTLP over HTTP, protobuf, `<endpoint>/v1/traces`); `nil`: no export.
+    public var tracing: TracingSettings?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = ".gatehouse",
@@ -155,5 +157,25 @@ public enum DataClass: String, Sendable, Hashable, CaseIterable, Comparable {
 
     public static func < (lhs: DataClass, rhs: DataClass) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+
+/// OpenTelemetry trace export.
+public struct TracingSettings: Sendable, Hashable {
+    /// Base URL of an OTLP/HTTP receiver, e.g. `http://127.0.0.1:4318`.
+    public var otlpEndpoint: String
+    /// Share of new traces (no sampled caller `traceparent`) that are exported, 0...1.
+    public var sampleRatio: Double
+    /// `service.name` resource attribute.
+    public var serviceName: String
+    /// Most spans kept waiting for export; beyond it new spans are dropped (and counted).
+    public var maxQueuedSpans: Int
+
+    public init(otlpEndpoint: String, sampleRatio: Double = 1, serviceName: String = "gatehouse", maxQueuedSpans: Int = 8192) {
+        self.otlpEndpoint = otlpEndpoint
+        self.sampleRatio = sampleRatio
+        self.serviceName = serviceName
+        self.maxQueuedSpans = maxQueuedSpans
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 /// One message of a chat, in OpenAI's shape (the lingua franca; other adapters convert).
 public struct ChatMessage: Sendable, Hashable {
     public var role: String
@@ -162,12 +163,23 @@ public struct AttemptRecord: Sendable, Hashable, Codable {
     public var milliseconds: Double
     /// `nil` on success.
     public var error: String?
+    /// The attempt's span (its id went to the provider in `traceparent`) and its parent (the stage).
+    public var spanID: String?
+    public var parentSpanID: String?
+    /// Wall-clock start, for the span.
+    public var startedAt: Date?
 
-    public init(provider: String, model: String, milliseconds: Double, error: String?) {
+    public init(
+        provider: String, model: String, milliseconds: Double, error: String?, spanID: String? = nil, parentSpanID: String? = nil,
+        startedAt: Date? = nil
+    ) {
         self.provider = provider
         self.model = model
         self.milliseconds = milliseconds
         self.error = error
+        self.spanID = spanID
+        self.parentSpanID = parentSpanID
+        self.startedAt = startedAt
     }
 }
 

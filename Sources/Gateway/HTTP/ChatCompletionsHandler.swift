@@ -60,11 +60,12 @@ struct ChatCompletionsHandler: Sendable {
         }
         var context = InvocationContext(
             route: .chatCompletions, streamed: chat.stream, bearerToken: token, useCaseID: id,
-            payload: .input(input, context: callerContext), traceID: traceparent)
+            payload: .input(input, context: callerContext),
+            trace: TraceContext.incoming(traceparent, sampleRatio: runtime.configuration.server.tracing?.sampleRatio ?? 1))
         context.principal = principal
         let finished = await runtime.run(context)
         if let error = finished.error {
-            throw HTTPGatewayError(error, invocationID: finished.id, extraHeaders: RateLimitHeaders.fields(finished.rateLimits))
+            throw HTTPGatewayError(error, invocationID: finished.id, extraHeaders: finished.errorHeaders)
         }
         let content = finished.decision == .refused ? (finished.refusalMessage ?? "") : (finished.output ?? finished.proposedAction.map { ["action": $0] } ?? .null).compactJSONString()
         let completionID = "chatcmpl-\(finished.id)"
@@ -113,9 +114,13 @@ struct ChatCompletionsHandler: Sendable {
     private func passthrough(
         provider: String, model: String, chat: ChatCompletionRequest, principal: Principal, token: String?, traceparent: String?
     ) async throws -> Response {
-        var context = InvocationContext(route: .passthrough, streamed: chat.stream, bearerToken: token, useCaseID: nil, payload: .invokeBody([]), traceID: traceparent)
+        var context = InvocationContext(
+            route: .passthrough, streamed: chat.stream, bearerToken: token, useCaseID: nil, payload: .invokeBody([]),
+            trace: TraceContext.incoming(traceparent, sampleRatio: runtime.configuration.server.tracing?.sampleRatio ?? 1))
         context.principal = principal
         let started = ContinuousClock.now
+        // Balanced by `record`, which every passthrough reaches exactly once (streams when they end).
+        runtime.metrics.inFlight.increment()
         do throws(GatewayError) {
             try principal.authorize(.callModel)
             // Scope before existence, as for use cases: an out-of-scope key learns nothing about providers.
@@ -155,7 +160,7 @@ struct ChatCompletionsHandler: Sendable {
         if guarded.action != .allow { context.guardReport.piiAction = guarded.action.rawValue }
         var request = ModelRequest(
             model: model, messages: guarded.messages, parameters: chat.parameters, tools: chat.tools, toolChoice: chat.toolChoice,
-            responseFormat: chat.responseFormat, traceparent: traceparent)
+            responseFormat: chat.responseFormat, traceparent: context.traceparent)
         // Admission: the key's rate limits, then the largest possible cost reserved against the key's
         // and team's budgets. With a budget, the answer is bounded by max_tokens (4096 when unset).
         let governance = runtime.environment.governance
@@ -185,7 +190,7 @@ struct ChatCompletionsHandler: Sendable {
         } catch {
             context.fail(with: error)
             await record(&context)
-            throw HTTPGatewayError(error, invocationID: context.id, extraHeaders: RateLimitHeaders.fields(context.rateLimits))
+            throw HTTPGatewayError(error, invocationID: context.id, extraHeaders: context.errorHeaders)
         }
         let targets = [ProviderTarget(provider: provider, model: model)]
         if chat.stream {
@@ -374,6 +379,7 @@ struct ChatCompletionsHandler: Sendable {
 
     func record(_ context: inout InvocationContext) async {
         await RecordStage().record(&context, runtime.environment)
+        if context.route == .passthrough { runtime.metrics.inFlight.decrement() }
         runtime.log(context)
     }
 

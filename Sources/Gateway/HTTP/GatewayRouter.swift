@@ -15,6 +15,7 @@ enum GatewayRouter {
         router.add(middleware: ErrorMiddleware(knownRoutes: [
             (["healthz"], [.get, .head]),
             (["readyz"], [.get, .head]),
+            (["metrics"], [.get]),
             (["v1", "usecases", ":id", "invoke"], [.post]),
             (["v1", "chat", "completions"], [.post]),
             (["v1", "models"], [.get, .head]),
@@ -41,6 +42,8 @@ enum GatewayRouter {
 
         router.get("/healthz") { _, _ in health.alive() }
         router.get("/readyz") { _, _ in await health.ready() }
+        let metrics = MetricsHandler(runtime: runtime)
+        router.get("/metrics") { request, _ in try await metrics.scrape(request) }
         router.post("/v1/usecases/:id/invoke") { request, context in
             try await invoke.handle(request, useCaseID: context.parameters.get("id") ?? "")
         }

@@ -18,10 +18,11 @@ struct InvokeHandler: Sendable {
             throw HTTPGatewayError(error, invocationID: id)
         }
         let context = InvocationContext(
-            route: .invoke, bearerToken: token, useCaseID: useCaseID, payload: .invokeBody(body), traceID: traceparent)
+            route: .invoke, bearerToken: token, useCaseID: useCaseID, payload: .invokeBody(body),
+            trace: TraceContext.incoming(traceparent, sampleRatio: runtime.configuration.server.tracing?.sampleRatio ?? 1))
         let finished = await runtime.run(context)
         if let error = finished.error {
-            throw HTTPGatewayError(error, invocationID: finished.id, extraHeaders: RateLimitHeaders.fields(finished.rateLimits))
+            throw HTTPGatewayError(error, invocationID: finished.id, extraHeaders: finished.errorHeaders)
         }
         return JSONResponse.ok(finished.invokeResponseBody, headers: finished.responseHeaders)
     }
@@ -56,6 +57,13 @@ extension InvocationContext {
         if !guardReport.isEmpty { body["guards"] = guardReport.json }
         if cacheHit { body["cache"] = ["hit": true, "saved_cost_usd": .number(savedCostUSD)] }
         return .object(body)
+    }
+
+    /// Headers of an error answer: the decision (blocked, failed...) and the rate-limit state.
+    var errorHeaders: HTTPFields {
+        var headers = RateLimitHeaders.fields(rateLimits)
+        if let decision { headers[.decision] = decision.rawValue }
+        return headers
     }
 
     var responseHeaders: HTTPFields {

@@ -6,7 +6,9 @@ import Pipeline
 extension GatewayRuntime {
     /// Runs the use-case pipeline and logs one line for the invocation (no payloads, no secrets).
     public func run(_ context: InvocationContext) async -> InvocationContext {
+        metrics.inFlight.increment()
         let finished = await pipeline.run(context, environment: environment)
+        metrics.inFlight.decrement()
         log(finished)
         return finished
     }
@@ -39,7 +41,10 @@ extension GatewayRuntime {
         return principal
     }
 
+    /// Logs one line for a finished invocation and records its metrics.
     func log(_ context: InvocationContext) {
+        metrics.observe(context, knownModels: knownModels)
+        traces.record(context)
         var metadata: Logger.Metadata = [
             "invocation.id": "\(context.id)",
             "route": "\(context.route.rawValue)",
@@ -51,6 +56,15 @@ extension GatewayRuntime {
         if let variant = context.answeringVariant ?? context.variant { metadata["variant"] = "\(variant.name)" }
         if let key = context.principal?.keyID { metadata["key.id"] = "\(key)" }
         if let code = context.error?.code { metadata["error.code"] = "\(code.rawValue)" }
+        metadata["trace.id"] = "\(context.trace.traceID)"
+        // Where the time went: each stage, and the upstream attempts inside it.
+        var timings: Logger.Metadata = [:]
+        for (stage, milliseconds) in context.stageTimings { timings[stage] = "\((milliseconds * 1000).rounded() / 1000)" }
+        metadata["timings_ms"] = .dictionary(timings)
+        if !context.attempts.isEmpty {
+            metadata["upstream_ms"] = "\((context.attempts.reduce(0) { $0 + $1.milliseconds } * 1000).rounded() / 1000)"
+            metadata["attempts"] = "\(context.attempts.count)"
+        }
         if let provider = context.lastResponse?.target.provider { metadata["provider.name"] = "\(provider)" }
         if context.ledgerError { metadata["ledger"] = "write_failed" }
         logger.info("invocation finished", metadata: metadata)

@@ -20,11 +20,29 @@ public final class GatewayRuntime: Sendable {
     struct Snapshot: Sendable {
         var configuration: GatewayConfiguration
         var environment: PipelineEnvironment
+        /// `provider/model` pairs the configuration names: the only model values metrics use as labels.
+        var knownModels: Set<String>
+
+        init(configuration: GatewayConfiguration, environment: PipelineEnvironment) {
+            self.configuration = configuration
+            self.environment = environment
+            var models = Set<String>()
+            for useCase in configuration.useCases {
+                for variant in useCase.variants {
+                    models.insert("\(variant.provider)/\(variant.modelName)")
+                    // A local variant's model is addressed as `<use case>/<variant>`.
+                    if case .local = variant.engine { models.insert("\(variant.provider)/\(useCase.id)/\(variant.name)") }
+                    if case .model(let model) = variant.engine { for target in model.failover { models.insert("\(target.provider)/\(target.model)") } }
+                }
+            }
+            knownModels = models
+        }
     }
 
     private let current: Mutex<Snapshot>
     public var configuration: GatewayConfiguration { current.withLock { $0.configuration } }
     public var environment: PipelineEnvironment { current.withLock { $0.environment } }
+    var knownModels: Set<String> { current.withLock { $0.knownModels } }
     public let store: SQLiteStore
     /// The ledger as the pipeline sees it: rows are queued and written in batches by this service.
     public let ledger: LedgerWriter
@@ -36,6 +54,10 @@ public final class GatewayRuntime: Sendable {
     let processEnvironment: [String: String]
     let httpClient: HTTPClient
     let pipeline = InvocationPipeline()
+    /// Prometheus metrics of this runtime (`GET /metrics`).
+    public let metrics = GatewayMetrics()
+    /// OTLP span export (idle unless `server.tracing` is configured).
+    public let traces: TraceExporter
     /// One reload at a time.
     private let reloading = Mutex(false)
 
@@ -44,6 +66,9 @@ public final class GatewayRuntime: Sendable {
         digester: HMACPayloadDigester, configurationPath: String?, processEnvironment: [String: String]
     ) {
         self.current = Mutex(snapshot)
+        self.traces = TraceExporter(
+            settings: snapshot.configuration.server.tracing, client: httpClient, logger: logger,
+            interval: .milliseconds(processEnvironment["GATEHOUSE_TRACE_EXPORT_INTERVAL_MS"].flatMap(Int.init) ?? 1000))
         self.digester = digester
         self.store = store
         self.ledger = ledger
@@ -228,6 +253,7 @@ public final class GatewayRuntime: Sendable {
             throw GatewayError(status: 500, code: .init(rawValue: "store_error"), message: "Nothing changed: the promotion check could not read the store.")
         }
         current.withLock { $0 = Snapshot(configuration: loaded, environment: environment) }
+        traces.update(settings: loaded.server.tracing)
         var versions: [String: String] = [:]
         for useCase in loaded.useCases {
             if let stable = useCase.variant(named: useCase.stableVariant) { versions[useCase.id] = "\(stable.name)@\(stable.version)" }

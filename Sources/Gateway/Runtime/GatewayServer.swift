@@ -47,6 +47,7 @@ public struct GatewayServer: Sendable {
             // Shut down after the server (services stop in reverse order): in-flight requests still record.
             services: [
                 runtime.ledger,
+                runtime.traces,
                 RetentionPurger(
                     store: runtime.store, interval: .seconds(runtime.configuration.server.retentionPurgeIntervalSeconds),
                     logger: runtime.logger),

@@ -10,7 +10,7 @@ public struct CallModelStage: InvocationStage {
     public func run(_ context: inout InvocationContext, _ environment: PipelineEnvironment) async throws(GatewayError) {
         guard let useCase = context.useCase, let variant = context.variant, let input = context.input, !context.cacheHit else { return }
         let caller = VariantCaller(useCase: useCase, environment: environment)
-        let request = caller.request(for: variant, input: caller.preparedInput(for: variant, input: input, context: &context), traceparent: context.traceID)
+        let request = caller.request(for: variant, input: caller.preparedInput(for: variant, input: input, context: &context), traceparent: context.traceparent)
         do {
             _ = try await caller.call(request, variant: variant, context: &context)
             context.answeringVariant = variant
@@ -32,7 +32,7 @@ public struct CallModelStage: InvocationStage {
         _ fallback: Variant, caller: VariantCaller, input: JSONValue, context: inout InvocationContext,
         primaryFailure: RoutingFailure
     ) async throws(GatewayError) {
-        let request = caller.request(for: fallback, input: caller.preparedInput(for: fallback, input: input, context: &context), traceparent: context.traceID)
+        let request = caller.request(for: fallback, input: caller.preparedInput(for: fallback, input: input, context: &context), traceparent: context.traceparent)
         do {
             _ = try await caller.call(request, variant: fallback, context: &context)
             context.answeringVariant = fallback

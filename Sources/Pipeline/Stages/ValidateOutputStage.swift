@@ -84,7 +84,7 @@ public struct ValidateOutputStage: InvocationStage {
         _ variant: Variant, problem: OutputProblem, previous: ModelResponse, input: JSONValue, caller: VariantCaller,
         context: inout InvocationContext
     ) async -> (JSONValue, ModelResponse)? {
-        var request = caller.request(for: variant, input: caller.preparedInput(for: variant, input: input, context: &context), traceparent: context.traceID)
+        var request = caller.request(for: variant, input: caller.preparedInput(for: variant, input: input, context: &context), traceparent: context.traceparent)
         request.messages.append(.assistant(previous.content ?? ""))
         request.messages.append(
             .user(

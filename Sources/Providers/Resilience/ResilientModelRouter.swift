@@ -1,3 +1,4 @@
+import Foundation
 import Core
 import Governance
 import Synchronization
@@ -81,19 +82,29 @@ public final class ResilientModelRouter: ModelRouter {
                 }
                 let limit = Duration.milliseconds(configuration.timeoutMilliseconds)
                 let timeout = min(limit, remaining)
+                // Each attempt is a span of the caller's trace: the provider sees it as its parent.
+                var attemptSpan: (id: String, parent: String)?
+                if let incoming = request.traceparent, let parsed = TraceContext.parse(incoming) {
+                    let id = TraceContext.newSpanID()
+                    attemptSpan = (id, parsed.spanID)
+                    targetRequest.traceparent = "00-\(parsed.traceID)-\(id)-\(parsed.sampled ? "01" : "00")"
+                }
+                let startedAt = Date()
                 let started = ContinuousClock.now
                 do {
                     let answer = try await call(provider, targetRequest, timeout)
                     release(target.provider)
                     breaker.recordSuccess()
-                    attempts.append(AttemptRecord(provider: target.provider, model: target.model, milliseconds: (ContinuousClock.now - started).milliseconds, error: nil))
+                    attempts.append(AttemptRecord(
+                        provider: target.provider, model: target.model, milliseconds: (ContinuousClock.now - started).milliseconds, error: nil,
+                        spanID: attemptSpan?.id, parentSpanID: attemptSpan?.parent, startedAt: startedAt))
                     return wrap(answer, target, attempts)
                 } catch {
                     release(target.provider)
                     let providerError = (error as? ProviderError) ?? .connection(String(describing: type(of: error)))
                     attempts.append(AttemptRecord(
                         provider: target.provider, model: target.model, milliseconds: (ContinuousClock.now - started).milliseconds,
-                        error: providerError.description))
+                        error: providerError.description, spanID: attemptSpan?.id, parentSpanID: attemptSpan?.parent, startedAt: startedAt))
                     if providerError.isProviderFault { breaker.recordFailure() } else if case .http = providerError { breaker.recordSuccess() } else { breaker.recordNeutral() }
                     lastError = providerError
                     if providerError == .timeout && ContinuousClock.now >= deadline - .milliseconds(1) {

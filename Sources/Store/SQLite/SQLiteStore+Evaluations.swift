@@ -129,3 +129,37 @@ extension SQLiteStore {
         writeAnchor(head)
     }
 }
+
+extension SQLiteStore {
+    /// The latest evaluation of every (use case, variant, version), for the metrics endpoint.
+    public func latestEvaluations() async throws -> [EvaluationRecord] {
+        try await pool.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.* FROM evaluations e
+                    JOIN (SELECT use_case, variant, version, MAX(created_at) AS latest FROM evaluations GROUP BY use_case, variant, version) l
+                      ON e.use_case = l.use_case AND e.variant = l.variant AND e.version = l.version AND e.created_at = l.latest
+                    """
+            ).map { row in
+                EvaluationRecord(
+                    id: row["id"], useCase: row["use_case"], variant: row["variant"], version: row["version"], datasetDigest: row["dataset_digest"],
+                    items: row["items"], passed: (row["passed"] as Int) == 1, metrics: row["metrics"], gates: row["gates"], actor: row["actor"],
+                    createdAt: Self.parseTimestamp(row["created_at"]))
+            }
+        }
+    }
+
+    /// Pending review items per use case: how many, and when the oldest was created.
+    public func reviewQueueStats() async throws -> [String: (count: Int, oldest: Date)] {
+        try await pool.read { db in
+            var stats: [String: (count: Int, oldest: Date)] = [:]
+            for row in try Row.fetchAll(
+                db, sql: "SELECT use_case, COUNT(*) AS n, MIN(created_at) AS oldest FROM review_items WHERE status = 'pending' GROUP BY use_case")
+            {
+                stats[row["use_case"]] = (row["n"], Self.parseTimestamp(row["oldest"]))
+            }
+            return stats
+        }
+    }
+}

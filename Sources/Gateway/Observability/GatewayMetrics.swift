@@ -1,0 +1,199 @@
+import Core
+import CoreMetrics
+import Foundation
+import Metrics
+import Pipeline
+import Prometheus
+
+/// The gateway's Prometheus metrics, written through the swift-metrics API into one swift-prometheus
+/// registry per runtime (tests run several runtimes in one process; no global bootstrap).
+///
+/// Names follow Prometheus conventions: base units (`_seconds`, `_usd`), counters end in `_total`.
+/// Labels are bounded: use cases, variants, providers and models come from the configuration, never
+/// from the request (a passthrough model the configuration does not know is `other`), decisions and
+/// statuses are small enums, and no label ever carries a payload, a key or a user identifier.
+public final class GatewayMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    let factory: DescribedPrometheusFactory
+    /// Requests inside the pipeline right now (saturation).
+    let inFlight: CoreMetrics.Meter
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        factory = DescribedPrometheusFactory(registry: registry)
+        inFlight = CoreMetrics.Meter(label: "gatehouse_requests_in_flight", factory: factory)
+    }
+
+    /// Buckets for request and stage latencies: 100 µs to 30 s.
+    static let durationBuckets: [Duration] = [
+        .microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10),
+        .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .microseconds(2_500_000),
+        .seconds(5), .seconds(10), .seconds(30),
+    ]
+
+    /// Records everything one finished invocation says, from its context (one call per request).
+    func observe(_ context: InvocationContext, knownModels: Set<String>) {
+        let route = context.route.rawValue
+        let useCase = context.useCase?.id ?? (context.route == .passthrough ? "passthrough" : "none")
+        let variant = (context.answeringVariant ?? context.variant)?.name ?? "none"
+        let decision = (context.decision ?? .failed).rawValue
+        CoreMetrics.Counter(
+            label: "gatehouse_requests",
+            dimensions: [("route", route), ("use_case", useCase), ("variant", variant), ("decision", decision), ("status", String(context.httpStatus))],
+            factory: factory
+        ).increment()
+        let total = context.latencyMilliseconds
+        let upstream = context.attempts.reduce(0) { $0 + $1.milliseconds }
+        CoreMetrics.Timer(label: "gatehouse_request_duration", dimensions: [("route", route), ("use_case", useCase)], factory: factory)
+            .recordNanoseconds(Int64(total * 1e6))
+        CoreMetrics.Timer(label: "gatehouse_overhead_duration", dimensions: [("route", route), ("use_case", useCase)], factory: factory)
+            .recordNanoseconds(Int64(max(0, total - upstream - context.queueWaitMilliseconds) * 1e6))
+        for (stage, milliseconds) in context.stageTimings {
+            CoreMetrics.Timer(label: "gatehouse_stage_duration", dimensions: [("stage", stage)], factory: factory).recordNanoseconds(Int64(milliseconds * 1e6))
+        }
+        for attempt in context.attempts {
+            let model = knownModels.contains("\(attempt.provider)/\(attempt.model)") ? attempt.model : "other"
+            CoreMetrics.Timer(
+                label: "gatehouse_upstream_duration",
+                dimensions: [("provider", attempt.provider), ("model", model), ("outcome", attempt.error == nil ? "ok" : "error")], factory: factory
+            ).recordNanoseconds(Int64(attempt.milliseconds * 1e6))
+        }
+        let provider = context.lastResponse?.target.provider ?? "none"
+        if context.usage.inputTokens > 0 || context.usage.outputTokens > 0 {
+            CoreMetrics.Counter(label: "gatehouse_tokens", dimensions: [("use_case", useCase), ("provider", provider), ("direction", "input")], factory: factory)
+                .increment(by: Int64(context.usage.inputTokens))
+            CoreMetrics.Counter(label: "gatehouse_tokens", dimensions: [("use_case", useCase), ("provider", provider), ("direction", "output")], factory: factory)
+                .increment(by: Int64(context.usage.outputTokens))
+        }
+        if context.costUSD > 0 {
+            CoreMetrics.FloatingPointCounter(label: "gatehouse_cost", dimensions: [("use_case", useCase), ("provider", provider)], factory: factory)
+                .increment(by: context.costUSD)
+        }
+        if let code = context.error?.code {
+            let reason: String? =
+                switch code {
+                case .rateLimited: "rate_limit"
+                case .budgetExceeded: "budget"
+                case .init(rawValue: "concurrency_limit"): "concurrency"
+                default: nil
+                }
+            if let reason {
+                CoreMetrics.Counter(label: "gatehouse_rejections", dimensions: [("use_case", useCase), ("reason", reason)], factory: factory).increment()
+            }
+        }
+        if context.budgetFallback {
+            CoreMetrics.Counter(label: "gatehouse_rejections", dimensions: [("use_case", useCase), ("reason", "budget_fallback")], factory: factory).increment()
+        }
+        for (type, count) in context.guardReport.inputPII {
+            CoreMetrics.Counter(label: "gatehouse_guard_findings", dimensions: [("guard", "pii"), ("type", type), ("where", "input")], factory: factory)
+                .increment(by: Int64(count))
+        }
+        for (type, count) in context.guardReport.outputLeaks {
+            CoreMetrics.Counter(label: "gatehouse_guard_findings", dimensions: [("guard", "pii"), ("type", type), ("where", "output")], factory: factory)
+                .increment(by: Int64(count))
+        }
+        if context.guardReport.injectionSignals.contains(where: { $0 != "classifier" }) || (context.guardReport.injectionScore ?? 0) >= 0.5 {
+            CoreMetrics.Counter(label: "gatehouse_guard_findings", dimensions: [("guard", "injection"), ("type", "injection"), ("where", "input")], factory: factory)
+                .increment()
+        }
+        if context.guardReport.forbiddenTopic != nil {
+            CoreMetrics.Counter(label: "gatehouse_guard_findings", dimensions: [("guard", "topic"), ("type", "forbidden_topic"), ("where", "input")], factory: factory)
+                .increment()
+        }
+        if context.useCase?.cache != nil, context.attempts.isEmpty == false || context.cacheHit {
+            CoreMetrics.Counter(label: "gatehouse_cache_requests", dimensions: [("use_case", useCase), ("result", context.cacheHit ? "hit" : "miss")], factory: factory)
+                .increment()
+        }
+    }
+
+    /// Sets a gauge (state read at scrape time: budgets, breakers, queues, review queue, eval gates).
+    func set(_ label: String, _ dimensions: [(String, String)], _ value: Double) {
+        CoreMetrics.Gauge(label: label, dimensions: dimensions, factory: factory).record(value)
+    }
+
+    /// The exposition text.
+    public func render() -> [UInt8] {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(16 << 10)
+        registry.emit(into: &buffer)
+        return buffer
+    }
+}
+
+/// A swift-metrics factory over a swift-prometheus registry that gives each metric its unit suffix
+/// and HELP text (the stock factory emits none, which `promtool check metrics` flags).
+struct DescribedPrometheusFactory: MetricsFactory {
+    let registry: PrometheusCollectorRegistry
+
+    /// label -> (unit suffix, help).
+    static let descriptions: [String: (unit: String, help: String)] = [
+        "gatehouse_requests": ("total", "Requests by route, use case, answering variant, decision and HTTP status."),
+        "gatehouse_request_duration": ("seconds", "End-to-end time of a request inside the gateway, upstream calls included."),
+        "gatehouse_overhead_duration": ("seconds", "The gateway's own time per request: end-to-end minus upstream attempts and queue waits."),
+        "gatehouse_stage_duration": ("seconds", "Time spent in each pipeline stage."),
+        "gatehouse_upstream_duration": ("seconds", "Duration of each upstream attempt by provider, model and outcome."),
+        "gatehouse_tokens": ("total", "Model tokens by use case, provider and direction (input or output)."),
+        "gatehouse_cost": ("usd_total", "Model cost in US dollars by use case and provider."),
+        "gatehouse_rejections": ("total", "Requests refused by admission: rate limit, budget, concurrency, or answered by the budget fallback."),
+        "gatehouse_guard_findings": ("total", "Guard findings by guard, type and where (input, output); counts, never values."),
+        "gatehouse_cache_requests": ("total", "Response cache lookups by use case and result (hit, miss)."),
+        "gatehouse_requests_in_flight": ("", "Requests inside the gateway right now."),
+        "gatehouse_provider_queue_depth": ("", "Requests waiting for a provider concurrency slot."),
+        "gatehouse_provider_in_flight": ("", "Requests holding a provider concurrency slot."),
+        "gatehouse_circuit_breaker_state": ("", "Circuit breaker of each provider: 0 closed, 1 half-open, 2 open."),
+        "gatehouse_budget_remaining": ("usd", "Budget left in the current window, by scope and window."),
+        "gatehouse_budget_limit": ("usd", "Budget limit of the current window, by scope and window."),
+        "gatehouse_review_queue_size": ("", "Review items waiting for a human, by use case."),
+        "gatehouse_review_oldest_age": ("seconds", "Age of the oldest pending review item, by use case."),
+        "gatehouse_eval_gate_passed": ("", "Latest recorded evaluation of each variant version: 1 when the gate passed, 0 when it failed."),
+        "gatehouse_eval_verdict_go": ("", "Latest recorded evaluation of each variant: 1 for GO, 0 for NO-GO."),
+    ]
+
+    func descriptor(_ label: String) -> MetricNameDescriptor {
+        let description = Self.descriptions[label] ?? ("", label)
+        return MetricNameDescriptor(metricName: label, unitName: description.unit, helpText: description.help)
+    }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+    }
+
+    func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+    }
+
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        aggregate
+            ? registry.makeValueHistogram(descriptor: descriptor(label), labels: dimensions, buckets: [0.01, 0.1, 1, 10, 100, 1000])
+            : registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
+    }
+
+    func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
+        registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
+    }
+
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: GatewayMetrics.durationBuckets)
+    }
+
+    func destroyCounter(_ handler: any CounterHandler) {
+        if let counter = handler as? Prometheus.Counter { registry.unregisterCounter(counter) }
+    }
+
+    func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
+        if let counter = handler as? Prometheus.Counter { registry.unregisterCounter(counter) }
+    }
+
+    func destroyRecorder(_ handler: any RecorderHandler) {
+        if let gauge = handler as? Prometheus.Gauge { registry.unregisterGauge(gauge) }
+        if let histogram = handler as? Histogram<Double> { registry.unregisterValueHistogram(histogram) }
+    }
+
+    func destroyMeter(_ handler: any MeterHandler) {
+        if let gauge = handler as? Prometheus.Gauge { registry.unregisterGauge(gauge) }
+    }
+
+    func destroyTimer(_ handler: any TimerHandler) {
+        if let histogram = handler as? Histogram<Duration> { registry.unregisterDurationHistogram(histogram) }
+    }
+}
