@@ -95,6 +95,7 @@ public final class LedgerWriter: LedgerStore, Service {
         } onCancel: {
             self.stop()
         }
+        store.flushAuditAnchor()
         state.withLock { $0.running = false }
     }
 

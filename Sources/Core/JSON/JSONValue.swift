@@ -127,38 +127,38 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
 extension JSONValue {
     /// Parses JSON bytes. Throws `JSONParseError` with a readable reason (invalid UTF-8 included).
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
-        let data = Data(bytes)
-        if String(validating: data, as: UTF8.self) == nil {
-            throw JSONParseError(reason: "request body is not valid UTF-8")
-        }
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let error as DecodingError {
-            switch error {
-            case .dataCorrupted(let context):
-                let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-                throw JSONParseError(reason: "malformed JSON" + (underlying.map { ": \($0)" } ?? ""))
-            default:
-                throw JSONParseError(reason: "malformed JSON")
+        let array = bytes as? [UInt8] ?? Array(bytes)
+        let result = array.withUnsafeBufferPointer { buffer -> Result<JSONValue, JSONParseError> in
+            if String(validating: buffer, as: UTF8.self) == nil {
+                return .failure(JSONParseError(reason: "request body is not valid UTF-8"))
             }
-        } catch {
-            throw JSONParseError(reason: "malformed JSON")
+            do throws(JSONParseError) { return .success(try parse(bytes: buffer)) } catch { return .failure(error) }
         }
+        return try result.get()
     }
 
     public static func parse(_ string: String) throws(JSONParseError) -> JSONValue {
-        try parse(Array(string.utf8))
+        var string = string
+        let result = string.withUTF8 { buffer -> Result<JSONValue, JSONParseError> in
+            do throws(JSONParseError) { return .success(try parse(bytes: buffer)) } catch { return .failure(error) }
+        }
+        return try result.get()
     }
 
     /// Compact JSON with sorted keys, so equal values always serialise to equal bytes (hashes, cache keys).
     public func compactJSONString() -> String {
-        String(decoding: compactJSONData(), as: UTF8.self)
+        String(decoding: compactJSONBytes(), as: UTF8.self)
+    }
+
+    public func compactJSONBytes() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(256)
+        write(into: &output)
+        return output
     }
 
     public func compactJSONData() -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
+        Data(compactJSONBytes())
     }
 }
 

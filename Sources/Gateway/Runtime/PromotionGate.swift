@@ -64,7 +64,7 @@ public enum PromotionGate {
     /// SHA-256 (hex) of a dataset file.
     static func datasetDigest(path: String) -> String? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(SHA256.hash(data: data))
     }
 }
 

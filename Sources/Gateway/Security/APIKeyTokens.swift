@@ -14,7 +14,7 @@ enum APIKeyTokens {
     }
 
     static func newKeyID() -> String {
-        "key_" + randomBytes(8).map { String(format: "%02x", $0) }.joined()
+        "key_" + Hex.encode(randomBytes(8))
     }
 
     static func newSecret() -> String {

@@ -30,6 +30,6 @@ public struct HMACPayloadDigester: PayloadDigester {
 
     public func digest(_ text: String) -> String {
         let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: keyBytes))
-        return "hmac-sha256:" + mac.map { String(format: "%02x", $0) }.joined()
+        return "hmac-sha256:" + Hex.encode(mac)
     }
 }

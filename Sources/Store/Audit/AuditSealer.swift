@@ -34,7 +34,7 @@ public struct AuditSealer: Sendable {
     }
 
     static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        Hex.encode(bytes)
     }
 
     static func bytes(hex: String) -> [UInt8]? {

@@ -33,7 +33,7 @@ public struct AuditVerification: Sendable, Hashable {
 }
 
 /// The head of the chain as last written, MACed like the events.
-struct AuditAnchor: Codable {
+struct AuditAnchor: Codable, Sendable {
     var sequence: Int64
     var hash: String
     var mac: String
@@ -53,6 +53,7 @@ extension SQLiteStore: AuditLog {
     func appendAudit(_ drafts: [AuditEventDraft], in db: Database) throws -> AuditAnchor? {
         guard !drafts.isEmpty else { return nil }
         guard let sealer = auditSealer else { throw AuditLogError.noKey }
+        flushAuditAnchor()
         let tail = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
         var previous: String = tail?["hash"] ?? AuditSealer.genesisHash
         var sequence: Int64 = tail?["seq"] ?? 0
@@ -72,9 +73,53 @@ extension SQLiteStore: AuditLog {
     /// Written after the commit. Two processes may race and leave an older head: verification only
     /// requires the anchored event to be present, so a stale anchor weakens nothing else and never
     /// raises a false alarm.
+    /// Writes the head anchor now (never an older head over a newer one).
     func writeAnchor(_ anchor: AuditAnchor?) {
-        guard let anchor, let data = try? JSONEncoder().encode(anchor) else { return }
+        guard let anchor else { return }
+        anchorThrottle.withLock { state in
+            if let pending = state.pending, pending.sequence <= anchor.sequence { state.pending = nil }
+            persist(anchor, &state)
+        }
+    }
+
+    private func persist(_ anchor: AuditAnchor, _ state: inout AnchorThrottle) {
+        guard anchor.sequence > state.writtenSequence, let data = try? JSONEncoder().encode(anchor) else { return }
         try? data.write(to: URL(fileURLWithPath: auditAnchorPath), options: .atomic)
+        state.writtenSequence = anchor.sequence
+        state.lastWrite = .now
+    }
+
+    /// After a ledger batch: the anchor now, or within 200 ms if it was written less than 200 ms ago.
+    func writeAnchorSoon(_ anchor: AuditAnchor?) {
+        guard let anchor else { return }
+        let delay = anchorThrottle.withLock { state -> Duration? in
+            let now = ContinuousClock.now
+            if let last = state.lastWrite, now - last < .milliseconds(200) {
+                if anchor.sequence > (state.pending?.sequence ?? -1) { state.pending = anchor }
+                guard !state.scheduled else { return nil }
+                state.scheduled = true
+                return .milliseconds(200) - (now - last)
+            }
+            persist(anchor, &state)
+            return nil
+        }
+        if let delay {
+            Task {
+                try? await Task.sleep(for: delay)
+                self.flushAuditAnchor()
+            }
+        }
+    }
+
+    /// Writes a waiting anchor at once (shutdown, verification).
+    public func flushAuditAnchor() {
+        anchorThrottle.withLock { state in
+            state.scheduled = false
+            if let pending = state.pending {
+                state.pending = nil
+                persist(pending, &state)
+            }
+        }
     }
 
     public func auditEvents(since: Date? = nil, until: Date? = nil) async throws -> [AuditEvent] {

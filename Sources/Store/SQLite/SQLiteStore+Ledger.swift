@@ -19,7 +19,7 @@ extension SQLiteStore: LedgerStore {
             }
             return try self.appendAudit(summaries, in: db)
         }
-        writeAnchor(head)
+        writeAnchorSoon(head)
     }
 
     static func auditSummary(_ entry: LedgerEntry) -> AuditEventDraft {

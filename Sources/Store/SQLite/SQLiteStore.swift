@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import GRDB
+import Synchronization
 
 /// The embedded store: one SQLite file in WAL mode, shared by every store port it implements.
 ///
@@ -13,6 +14,11 @@ public final class SQLiteStore: Sendable {
     /// The audit log's head, written after each append, outside the database: deleting the newest
     /// events from the file cannot go unnoticed.
     public var auditAnchorPath: String { path + ".audit-head" }
+    /// Ledger batches come one per request at low concurrency, and rewriting the anchor file after
+    /// each cost more than the batch itself. After a ledger batch the anchor is rewritten at most every
+    /// 200 ms (the newest head waits, then is written by a short task); admin events, `verifyAudit`
+    /// and the ledger writer's shutdown write it at once.
+    let anchorThrottle = Mutex(AnchorThrottle())
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String, auditSealer: AuditSealer? = nil) throws {
@@ -46,4 +52,11 @@ public final class SQLiteStore: Sendable {
     public func journalMode() throws -> String {
         try pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
+}
+
+struct AnchorThrottle {
+    var pending: AuditAnchor?
+    var lastWrite: ContinuousClock.Instant?
+    var writtenSequence: Int64 = -1
+    var scheduled = false
 }
