@@ -81,6 +81,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: strict),
         .executableTarget(name: "admission-benchmark", dependencies: ["Governance"], path: "Benchmarks/AdmissionBenchmark", swiftSettings: strict),
+        .executableTarget(
+            name: "hotpaths-benchmark", dependencies: ["Core", "Contract", "Guards", "Pipeline", "Store"], path: "Benchmarks/HotPathsBenchmark",
+            swiftSettings: strict),
         .executableTarget(name: "guards-benchmark", dependencies: ["Guards", "LocalEngine"], path: "Benchmarks/GuardsBenchmark", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Core"], exclude: ["Fixtures"], swiftSettings: strict),
