@@ -107,8 +107,47 @@ public struct FeatureHasher: Sendable, Hashable {
         UInt32(truncatingIfNeeded: (hash & mask) << 1 | hash >> 63)
     }
 
+    /// Sorts in three passes of 11 bits (LSD radix): a few thousand keys per text, where a comparison
+    /// sort cost a third of featurising. Equal keys are identical, so the result is the same.
+    static func radixSort(_ keys: inout ContiguousArray<UInt32>) {
+        let count = keys.count
+        guard count > 64 else {
+            keys.sort()
+            return
+        }
+        var buffer = ContiguousArray<UInt32>(repeating: 0, count: count)
+        var histogram = [Int](repeating: 0, count: 2048)
+        keys.withUnsafeMutableBufferPointer { source in
+            buffer.withUnsafeMutableBufferPointer { target in
+                histogram.withUnsafeMutableBufferPointer { counts in
+                    var from = source, to = target
+                    for shift in stride(from: UInt32(0), to: 33, by: 11) {
+                        for index in 0..<2048 { counts[index] = 0 }
+                        for key in from { counts[Int((key >> shift) & 2047)] += 1 }
+                        var total = 0
+                        for index in 0..<2048 {
+                            let n = counts[index]
+                            counts[index] = total
+                            total += n
+                        }
+                        for key in from {
+                            let bucket = Int((key >> shift) & 2047)
+                            to[counts[bucket]] = key
+                            counts[bucket] += 1
+                        }
+                        swap(&from, &to)
+                    }
+                    // Three passes: the sorted keys are in `target`; copy them back.
+                    if from.baseAddress != source.baseAddress {
+                        for index in 0..<count { source[index] = from[index] }
+                    }
+                }
+            }
+        }
+    }
+
     private static func sparse(_ keys: inout ContiguousArray<UInt32>) -> SparseVector {
-        keys.sort()
+        radixSort(&keys)
         var indices = ContiguousArray<Int32>()
         var values = ContiguousArray<Float>()
         indices.reserveCapacity(keys.count)
@@ -155,7 +194,8 @@ public struct FeatureHasher: Sendable, Hashable {
             // Mostly-ASCII text (a euro sign, a few accented names): ASCII bytes take the fast path and
             // only the stretches holding non-ASCII characters go through Foundation's folding. A stretch
             // ends at an ASCII byte that is neither letter nor digit, which no character cluster spans.
-            let bytes = Array(text.utf8)
+            var text = text
+            text.withUTF8 { bytes in
             var index = 0
             while index < bytes.count {
                 var end = index
@@ -166,7 +206,7 @@ public struct FeatureHasher: Sendable, Hashable {
                     end += 1
                 }
                 if hasNonASCII {
-                    foldAndAppend(String(decoding: bytes[index..<end], as: UTF8.self), into: &scratch)
+                    foldAndAppend(String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self), into: &scratch)
                 } else {
                     for byte in bytes[index..<end] {
                         switch byte {
@@ -178,6 +218,7 @@ public struct FeatureHasher: Sendable, Hashable {
                 }
                 if end < bytes.count { endWord(&scratch) }
                 index = end + 1
+            }
             }
         }
         endWord(&scratch)

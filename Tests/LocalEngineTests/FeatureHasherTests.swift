@@ -62,6 +62,15 @@ import Testing
         #expect(hasher.words(text) == reference)
     }
 
+    @Test(arguments: [0, 1, 63, 65, 1000, 5000])
+    func radixSortMatchesSort(count: Int) {
+        var generator = SplitMix64(seed: UInt64(count) + 7)
+        var keys = ContiguousArray((0..<count).map { _ in UInt32(truncatingIfNeeded: generator.next()) >> UInt32(count % 3 * 8) })
+        let expected = keys.sorted()
+        FeatureHasher.radixSort(&keys)
+        #expect(Array(keys) == expected)
+    }
+
     @Test func vectorsAreSparseSortedAndUnitLength() {
         let hasher = FeatureHasher()
         let blocks = hasher.counts("the parcel has not arrived, the parcel is late")

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Core
 import Guards
 
@@ -129,22 +134,57 @@ public enum JSONStrings {
 
 /// Whole-word, case- and accent-insensitive phrase matching for forbidden topics.
 public enum TopicMatcher {
+    /// Lowercased, accents folded, every run of characters that are not letters, digits or marks one
+    /// space, with a space at each end: a keyword matches as whole words by plain byte search.
     public static func fold(_ text: String) -> String {
-        let folded = TextFolding.fold(text)
-        return " " + String(folded.map { $0.isLetter || $0.isNumber ? $0 : " " }) + " "
-    }
-
-    public static func mentions(_ folded: String, any keywords: [String]) -> Bool {
-        keywords.contains { keyword in
-            let needle = fold(keyword).split(separator: " ").joined(separator: " ")
-            return !needle.isEmpty && folded.split(separator: " ").joined(separator: " ").wrappedContains(" " + needle + " ")
+        var output = String.UnicodeScalarView()
+        output.append(" ")
+        var lastWasSpace = true
+        for scalar in TextFolding.fold(text).unicodeScalars {
+            let v = scalar.value
+            let keep: Bool
+            if v < 128 {
+                keep = (v >= 97 && v <= 122) || (v >= 48 && v <= 57) || (v >= 65 && v <= 90)
+            } else {
+                let properties = scalar.properties
+                keep = properties.isAlphabetic || properties.numericType != nil || properties.generalCategory == .nonspacingMark
+                    || properties.generalCategory == .spacingMark
+            }
+            if keep {
+                output.append(scalar)
+                lastWasSpace = false
+            } else if !lastWasSpace {
+                output.append(" ")
+                lastWasSpace = true
+            }
         }
+        if !lastWasSpace { output.append(" ") }
+        return String(output)
     }
-}
 
-extension String {
-    func wrappedContains(_ needle: String) -> Bool {
-        (" " + self + " ").contains(needle)
+    /// Whether the folded text (from `fold`) contains one of the keywords as whole words.
+    public static func mentions(_ folded: String, any keywords: [String]) -> Bool {
+        var haystack = folded
+        return haystack.withUTF8 { text in
+            keywords.contains { keyword in
+                let needle = Array(fold(keyword).utf8)
+                guard needle.count > 2, needle.count <= text.count else { return false }
+                return needle.withUnsafeBufferPointer { pattern in
+                    var start = 0
+                    while start + pattern.count <= text.count {
+                        guard let hit = memchr(text.baseAddress! + start, Int32(pattern[1]), text.count - start) else { return false }
+                        let position = text.baseAddress!.distance(to: hit.assumingMemoryBound(to: UInt8.self)) - 1
+                        if position >= 0, position + pattern.count <= text.count,
+                            memcmp(text.baseAddress! + position, pattern.baseAddress!, pattern.count) == 0
+                        {
+                            return true
+                        }
+                        start = position + 2
+                    }
+                    return false
+                }
+            }
+        }
     }
 }
 
