@@ -79,6 +79,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ], swiftSettings: strict),
         .executableTarget(name: "admission-benchmark", dependencies: ["Governance"], path: "Benchmarks/AdmissionBenchmark", swiftSettings: strict),
         .executableTarget(
