@@ -44,4 +44,27 @@ import Testing
         #expect(numbers.count == 3, "\(line)")  // TPR, FPR, AUC
         #expect(numbers[0] >= 0.90 && numbers[1] <= 0.03, "\(line)")
     }
+
+    /// The independent sets (written by another author, never tuned on: see their READMEs) measure how
+    /// the guards generalise. PII meets the targets there; injection does not (TPR 0.72 at FPR
+    /// 0.04 against 0.90 at 0.03), and these floors only keep it from getting worse.
+    @Test func figuresOnTheIndependentSets() throws {
+        let pii = try CLI.run(["scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/pii-independent/test.jsonl").path, "--guard", "pii"])
+        let rows = figures(pii.stdout)
+        for type in ["EMAIL", "CREDIT_CARD", "IBAN", "US_SSN", "IP_ADDRESS", "PHONE"] {
+            let row = try #require(rows[type], "\(type) missing from:\n\(pii.stdout)")
+            #expect(row.precision >= 0.95 && row.recall >= 0.95, "\(type): \(row)")
+        }
+        for type in ["PERSON", "STREET_ADDRESS", "DATE_OF_BIRTH"] {
+            let row = try #require(rows[type])
+            #expect(row.precision >= 0.80 && row.recall >= 0.80, "\(type): \(row)")
+        }
+        let injection = try CLI.run([
+            "scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/injection-independent/test.jsonl").path, "--guard", "injection",
+            "--injection-training", CLI.root.appendingPathComponent("datasets/guards/injection/train.jsonl").path,
+        ])
+        let line = try #require(injection.stdout.split(separator: "\n").first { $0.contains("TPR") })
+        let numbers = line.split(separator: " ").compactMap { Double($0) }
+        #expect(numbers.count == 3 && numbers[0] >= 0.70 && numbers[1] <= 0.05, "\(line)")
+    }
 }
