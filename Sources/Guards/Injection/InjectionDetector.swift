@@ -166,7 +166,8 @@ public struct InjectionDetector: Sendable {
         if leet { signals.append("leetspeak"); obfuscated = true }
         // Sending data somewhere is only exfiltration when there is somewhere to send it.
         let collapsedBytes = ByteText(collapsed)
-        hasDestination = hasDestination || collapsedBytes.contains("http") || collapsedBytes.contains("www.")
+        let found = MarkerIndex.scan(collapsedBytes.bytes)
+        hasDestination = hasDestination || found.contains("http") || found.contains("www.")
         let ownData = Self.asksForOwnData(masks)
         let money = Self.mentionsMoney(collapsedBytes.bytes)
         for hit in InjectionRules.matches(masks) where hit.name != "exfiltration" || (hasDestination && !ownData) {
@@ -186,7 +187,7 @@ public struct InjectionDetector: Sendable {
                 score = max(score, 0.65)
             }
         }
-        score = max(score, structuralScore(text, normalized: collapsed, signals: &signals))
+        score = max(score, structuralScore(text, normalized: collapsedBytes, found: found, signals: &signals))
         if depth == 0, let decoded = Self.decodedBase64Runs(text), !decoded.isEmpty {
             var inner: [String] = []
             let innerScore = ruleScore(decoded.joined(separator: "\n"), depth: 1, signals: &inner)
@@ -246,15 +247,19 @@ public struct InjectionDetector: Sendable {
 
     /// Markdown images and links that carry data out, and chat-template markers in user text.
     func structuralScore(_ text: String, normalized: String, signals: inout [String]) -> Double {
+        structuralScore(text, normalized: ByteText(normalized), found: MarkerIndex.scan(ByteText(normalized).bytes), signals: &signals)
+    }
+
+    func structuralScore(_ text: String, normalized bytes: ByteText, found: MarkerIndex.Found, signals: inout [String]) -> Double {
         var score = 0.0
-        let bytes = ByteText(normalized)
+        let normalized = String(decoding: bytes.bytes, as: UTF8.self)
         func slice(from start: Int, max length: Int, until stop: UInt8) -> ArraySlice<UInt8> {
             let end = min(bytes.bytes.count, start + length)
             let window = bytes.bytes[start..<end]
             return window.prefix { $0 != stop }
         }
         func has(_ window: ArraySlice<UInt8>, _ needle: String) -> Bool { ByteText(String(decoding: window, as: UTF8.self)).contains(needle) }
-        if let image = bytes.firstIndex(of: "![") {
+        if found.contains("!["), let image = bytes.firstIndex(of: "![") {
             let rest = bytes.bytes[image..<min(bytes.bytes.count, image + 400)]
             let restText = ByteText(String(decoding: rest, as: UTF8.self))
             if restText.contains("](http") || restText.contains("]( http") {
@@ -264,7 +269,7 @@ public struct InjectionDetector: Sendable {
                 score = max(score, has(query, "?") || has(query, "{") ? 0.95 : 0.7)
             }
         }
-        for marker in ["](http", "]( http"] {
+        for marker in ["](http", "]( http"] where found.contains(marker) {
             var from = 0
             while let at = bytes.firstIndex(of: marker, from: from) {
                 let target = slice(from: at, max: 300, until: 41)
@@ -275,21 +280,16 @@ public struct InjectionDetector: Sendable {
                 from = at + 1
             }
         }
-        for marker in ["<|im_start|>", "<|system|>", "[inst]", "<<sys>>", "### system", "###system", "<|endoftext|>", "</system>", "<system>"]
-        where bytes.contains(marker) {
+        for marker in MarkerIndex.templateMarkers where found.contains(marker) {
             signals.append("instruction_override")
             score = max(score, 0.8)
         }
         // Content that addresses the model itself: a hallmark of injections hidden in pages, reviews and documents.
-        for marker in [
-            "note to the ai", "note to ai", "if you are an ai", "if you're an ai", "ai: ", "ai assistant:", "system override", "hinweis an die ki",
-            "an die ki:", "ki: ", "note a l'ia", "note pour l'ia", "si tu es une ia", "ia : ", "nota para la ia", "si eres una ia", "ia: ",
-            "attention ai", "to the assistant:", "assistant, ",
-        ] where bytes.contains(marker) {
+        for marker in MarkerIndex.addressingMarkers where found.contains(marker) {
             signals.append("instruction_override")
             score = max(score, 0.7)
         }
-        if bytes.contains("system:") || bytes.contains("system prompt:") || bytes.contains("assistant:") {
+        if found.contains("system:") || found.contains("system prompt:") || found.contains("assistant:") {
             for line in normalized.split(separator: "\n") {
                 let trimmed = String(line).trimming([" ", "\t", ">", "*", "-"])
                 if trimmed.hasPrefix("system:") || trimmed.hasPrefix("system prompt:") || trimmed.hasPrefix("assistant:") {
@@ -360,5 +360,61 @@ enum Base64 {
             index += 4
         }
         return output
+    }
+}
+
+/// Every fixed marker the structural checks look for, found in one pass over the text: a bitmap of
+/// the markers' first two bytes rejects almost every position at once, where searching marker by
+/// marker ran `memchr` some forty times over the text and stopped at every common letter.
+enum MarkerIndex {
+    static let templateMarkers = ["<|im_start|>", "<|system|>", "[inst]", "<<sys>>", "### system", "###system", "<|endoftext|>", "</system>", "<system>"]
+    static let addressingMarkers = [
+        "note to the ai", "note to ai", "if you are an ai", "if you're an ai", "ai: ", "ai assistant:", "system override", "hinweis an die ki",
+        "an die ki:", "ki: ", "note a l'ia", "note pour l'ia", "si tu es une ia", "ia : ", "nota para la ia", "si eres una ia", "ia: ",
+        "attention ai", "to the assistant:", "assistant, ",
+    ]
+    static let otherMarkers = ["![", "](http", "]( http", "system:", "system prompt:", "assistant:", "http", "www."]
+    static let markers: [[UInt8]] = (templateMarkers + addressingMarkers + otherMarkers).map { Array($0.utf8) }
+    static let ids: [String: Int] = Dictionary(uniqueKeysWithValues: (templateMarkers + addressingMarkers + otherMarkers).enumerated().map { ($1, $0) })
+
+    /// Bit per two-byte prefix; and the markers starting with each prefix.
+    static let prefixBits: [UInt64] = {
+        var bits = [UInt64](repeating: 0, count: 1024)
+        for marker in markers { let key = Int(marker[0]) << 8 | Int(marker[1]); bits[key >> 6] |= 1 << UInt64(key & 63) }
+        return bits
+    }()
+    static let byPrefix: [Int: [Int]] = {
+        var table: [Int: [Int]] = [:]
+        for (index, marker) in markers.enumerated() { table[Int(marker[0]) << 8 | Int(marker[1]), default: []].append(index) }
+        return table
+    }()
+
+    struct Found {
+        var bits: UInt64
+        func contains(_ marker: String) -> Bool {
+            guard let id = MarkerIndex.ids[marker] else { return false }
+            return bits & (1 << UInt64(id)) != 0
+        }
+    }
+
+    static func scan(_ bytes: [UInt8]) -> Found {
+        var found: UInt64 = 0
+        bytes.withUnsafeBufferPointer { text in
+            prefixBits.withUnsafeBufferPointer { bits in
+                guard text.count >= 2 else { return }
+                for index in 0..<(text.count - 1) {
+                    let key = Int(text[index]) << 8 | Int(text[index + 1])
+                    guard bits[key >> 6] & (1 << UInt64(key & 63)) != 0 else { continue }
+                    for id in byPrefix[key] ?? [] where found & (1 << UInt64(id)) == 0 {
+                        let marker = markers[id]
+                        guard index + marker.count <= text.count else { continue }
+                        var k = 2
+                        while k < marker.count && text[index + k] == marker[k] { k += 1 }
+                        if k == marker.count { found |= 1 << UInt64(id) }
+                    }
+                }
+            }
+        }
+        return Found(bits: found)
     }
 }

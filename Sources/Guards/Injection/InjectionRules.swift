@@ -112,6 +112,9 @@ enum InjectionRules {
         Rule(name: "tool_abuse", classes: [.toolVerb, .massTarget], gap: 4, score: 0.55),
     ]
 
+    /// The union of each rule's classes.
+    static let ruleMasks: [UInt64] = rules.map { rule in rule.classes.reduce(0) { $0 | UInt64(1) << UInt64($1.rawValue) } }
+
     static let lookup: [String: UInt64] = {
         var table: [String: UInt64] = [:]
         for (wordClass, list) in classWords {
@@ -138,23 +141,23 @@ enum InjectionRules {
     }
 
     /// FNV-1a of a word's bytes -> (bytes, classes): tokens are looked up without making Strings.
-    static let byteLookup: [UInt64: [(bytes: [UInt8], mask: UInt64)]] = {
+    static let byteLookup: FNVTable<[(bytes: [UInt8], mask: UInt64)]> = {
         var table: [UInt64: [(bytes: [UInt8], mask: UInt64)]] = [:]
         for (word, mask) in lookup {
             let bytes = Array(word.utf8)
             table[fnv(bytes[...]), default: []].append((bytes, mask))
         }
-        return table
+        return FNVTable(table)
     }()
 
     /// Words of at least six letters with doubled letters squeezed ("message" -> "mesage"), by FNV-1a:
     /// a typo that doubles or drops a doubled letter ("insstrucciones", "mesage") still finds its class.
-    static let squeezedLookup: [UInt64: UInt64] = {
+    static let squeezedLookup: FNVTable<UInt64> = {
         var table: [UInt64: UInt64] = [:]
         for (word, mask) in lookup where word.utf8.count >= 6 {
             table[fnv(squeeze(Array(word.utf8)[...])[...]), default: 0] |= mask
         }
-        return table
+        return FNVTable(table)
     }()
 
     static func squeeze(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
@@ -199,7 +202,9 @@ enum InjectionRules {
     /// Every rule that matches the class masks of consecutive words, with its score.
     static func matches(_ masks: [UInt64]) -> [(name: String, score: Double)] {
         var hits: [(String, Double)] = []
-        for rule in rules {
+        // A rule can only match when every class it needs occurs somewhere in the text.
+        let present = masks.reduce(0, |)
+        for (rule, needed) in zip(rules, ruleMasks) where present & needed == needed {
             let firstBit = UInt64(1) << UInt64(rule.classes[0].rawValue)
             var matched = false
             for start in masks.indices where masks[start] & firstBit != 0 {

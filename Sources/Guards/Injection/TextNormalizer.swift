@@ -69,8 +69,22 @@ struct TextNormalizer {
         var wordHasLatin = false
         var wordHasLookalike = false
         var previous: Unicode.Scalar = " "
-        for scalar in text.unicodeScalars {
-            let value = scalar.value
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            // Decoded by hand from the (valid) UTF-8: ASCII bytes, the bulk of the text, skip the
+            // String iterator entirely.
+            let lead = bytes[index]
+            var value = UInt32(lead)
+            if lead < 0x80 {
+                index += 1
+            } else {
+                let width = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : 2
+                value = UInt32(lead & (width == 4 ? 0x07 : width == 3 ? 0x0F : 0x1F))
+                for k in 1..<width where index + k < bytes.count { value = value << 6 | UInt32(bytes[index + k] & 0x3F) }
+                index += width
+            }
+            let scalar = Unicode.Scalar(value) ?? "\u{FFFD}"
             // Fast path: ASCII needs only lowercasing.
             if value < 128 {
                 let isLetter = (value >= 65 && value <= 90) || (value >= 97 && value <= 122)

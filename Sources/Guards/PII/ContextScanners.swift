@@ -277,6 +277,7 @@ enum ContextScanners {
     static let streetConnectors: Set<String> = ["de", "la", "le", "les", "du", "des", "del", "los", "las", "d'", "l'", "el", "y", "e", "à", "al", "of", "the", "saint", "sainte"]
 
     static func isHouseNumber(_ word: Word) -> Bool {
+        guard word.startsWithDigit else { return false }
         let utf8 = word.lower.utf8
         guard let first = utf8.first, first >= 48 && first <= 57, utf8.count <= 6 else { return false }
         var digits = 0
@@ -406,10 +407,10 @@ enum Lexicon {
 
     /// `table` keyed by the FNV-1a hash of each word's UTF-8: a lookup hashes bytes already in hand
     /// instead of SipHashing a String (a 64-bit collision among a few thousand words is not a concern).
-    static let byteTable: [UInt64: UInt32] = {
+    static let byteTable: FNVTable<UInt32> = {
         var hashed: [UInt64: UInt32] = [:]
         for (word, flags) in table { hashed[fnv(Array(word.utf8)[...]), default: 0] |= flags }
-        return hashed
+        return FNVTable(hashed)
     }()
 
     @inline(__always) static func fnv(_ bytes: ArraySlice<UInt8>) -> UInt64 {

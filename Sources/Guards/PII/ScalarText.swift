@@ -114,9 +114,11 @@ struct Word {
     var isAllUpper = false
     /// What the word is in the scanners' word lists (`Lexicon` flags), from one lookup.
     var lex: UInt32 = 0
+    var startsWithDigit = false
+    /// The word keeps a trailing abbreviation dot (Dr., St.).
+    var endsWithDot = false
     var length: Int { end - start }
     @inline(__always) func `is`(_ flag: UInt32) -> Bool { lex & flag != 0 }
-    var endsWithDot: Bool { lower.utf8.last == 46 }
 }
 
 extension ScalarText {
@@ -140,8 +142,9 @@ extension ScalarText {
                 var end = i
                 if self.is(i, "."), end - start <= 4, isLetter(start) { end += 1; i += 1 }
                 let lower = lowered(start, end)
+                // Words hold letters, digits and inner ' - only; a trailing "." is the one punctuation.
                 var key = lower
-                while let last = key.utf8.last, last == 46 || last == 44 || last == 58 || last == 33 || last == 59 { key.removeLast() }
+                if end > start && self.is(end - 1, ".") { key.removeLast() }
                 var lex: UInt32 = 0
                 if isLetter(start) {
                     lex = Lexicon.flags(of: lower)
@@ -149,7 +152,8 @@ extension ScalarText {
                 }
                 words.append(Word(
                     start: start, end: end, lower: lower, isCapitalized: isUpper(start), startsLine: sawNewline, key: key,
-                    isAlphabetic: alphabetic, isAllUpper: allUpper && alphabetic, lex: lex))
+                    isAlphabetic: alphabetic, isAllUpper: allUpper && alphabetic, lex: lex, startsWithDigit: isDigit(start),
+                    endsWithDot: end > start && self.is(end - 1, ".")))
                 sawNewline = false
             } else {
                 if scalars[i] == "\n" { sawNewline = true }
