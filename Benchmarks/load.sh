@@ -310,7 +310,8 @@ cat >"$GW_DIR/gatehouse.yaml" <<EOF
 server:
   listen: 127.0.0.1:$GW_PORT
   data_dir: data
-  log_level: error
+  # info: the JSON log line of every request is part of the work measured.
+  log_level: info
   request_deadline_ms: 30000
 
 guards:
