@@ -94,6 +94,7 @@ let package = Package(
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "Core", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "Core",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], swiftSettings: strict),

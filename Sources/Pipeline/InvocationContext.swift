@@ -73,6 +73,8 @@ public struct InvocationContext: Sendable {
     public var requestedVariant: String?
     /// The ledger row could not be written.
     public var ledgerError: Bool = false
+    /// The row of an unauthenticated rejection was not kept: the ledger queue was busy.
+    public var ledgerDropped: Bool = false
     /// End-to-end time, fixed when the invocation is recorded.
     public var latencyMilliseconds: Double = 0
 

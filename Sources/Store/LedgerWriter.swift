@@ -49,6 +49,22 @@ public final class LedgerWriter: LedgerStore, Service {
         if full { await flush() }
     }
 
+    /// Queues the row only while the queue is under half its capacity, and never waits: the other
+    /// half stays for authenticated traffic, which waits for room rather than lose a row.
+    public func recordIfRoom(_ entry: LedgerEntry) async -> Bool {
+        let (outcome, wakeup) = state.withLock { state -> (Bool?, CheckedContinuation<Void, Never>?) in
+            guard state.running && !state.stopping else { return (nil, nil) }
+            guard state.pending.count < capacity / 2 else { return (false, nil) }
+            state.pending.append(entry)
+            let wakeup = state.wakeup
+            state.wakeup = nil
+            return (true, wakeup)
+        }
+        guard let outcome else { return (try? await store.record(entry)) != nil }
+        wakeup?.resume()
+        return outcome
+    }
+
     public func entry(id: String) async throws -> LedgerEntry? {
         if let queued = state.withLock({ state in state.pending.first { $0.id == id } ?? state.writing.first { $0.id == id } }) {
             return queued

@@ -1,5 +1,6 @@
 import Core
 import Foundation
+import GRDB
 import Logging
 import ServiceLifecycle
 import Store
@@ -72,5 +73,46 @@ import Testing
             #expect(try await store.entry(id: "f-49") != nil)
             group.cancelAll()
         }
+    }
+
+    /// Rows of unauthenticated rejections are kept only while the queue is under half full, without
+    /// waiting; the other half is for authenticated traffic, which waits rather than lose a row.
+    @Test func recordIfRoomDropsWhenTheQueueIsHalfFullAndNeverWaits() async throws {
+        let store = try store()
+        let writer = LedgerWriter(store: store, capacity: 8, logger: Logger(label: "test"))
+        // Another connection holds the write lock, so the writer's batch waits and the queue fills.
+        let blocker = try DatabaseBlocker(path: store.path)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            try await Task.sleep(for: .milliseconds(20))
+            try await writer.record(entry("taken-by-the-writer"))
+            try await Task.sleep(for: .milliseconds(50))
+            var kept: [Bool] = []
+            let started = ContinuousClock.now
+            for i in 0..<10 { kept.append(await writer.recordIfRoom(entry("reject-\(i)"))) }
+            #expect(ContinuousClock.now - started < .milliseconds(500), "recordIfRoom never waits")
+            #expect(kept == Array(repeating: true, count: 4) + Array(repeating: false, count: 6), "\(kept)")
+            blocker.release()
+            await writer.flush()
+            #expect(try await store.entry(id: "reject-3") != nil)
+            #expect(try await store.entry(id: "reject-4") == nil)
+            group.cancelAll()
+        }
+    }
+}
+
+/// Holds SQLite's write lock on a database file from a second connection until released.
+final class DatabaseBlocker: @unchecked Sendable {
+    let queue: DatabaseQueue
+
+    init(path: String) throws {
+        var configuration = Configuration()
+        configuration.allowsUnsafeTransactions = true
+        queue = try DatabaseQueue(path: path, configuration: configuration)
+        try queue.writeWithoutTransaction { try $0.execute(sql: "BEGIN IMMEDIATE") }
+    }
+
+    func release() {
+        try? queue.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
     }
 }

@@ -89,6 +89,15 @@ public protocol LedgerStore: Sendable {
     func recentEntries(limit: Int) async throws -> [LedgerEntry]
     /// Throws when the store cannot take writes (readiness).
     func checkWritable() async throws
+    /// Records without waiting for room: `false` when the row was dropped because the queue is
+    /// busy. For requests nobody authenticated, so a flood of bad keys cannot slow real traffic.
+    func recordIfRoom(_ entry: LedgerEntry) async -> Bool
+}
+
+extension LedgerStore {
+    public func recordIfRoom(_ entry: LedgerEntry) async -> Bool {
+        (try? await record(entry)) != nil
+    }
 }
 
 /// Retention and erasure of stored payloads. Rows keep their metadata; only payloads go.

@@ -81,6 +81,9 @@ public final class GatewayMetrics: Sendable {
                 CoreMetrics.Counter(label: "gatehouse_rejections", dimensions: [("use_case", useCase), ("reason", reason)], factory: factory).increment()
             }
         }
+        if context.ledgerDropped {
+            CoreMetrics.Counter(label: "gatehouse_ledger_dropped_rows", dimensions: [("reason", "unauthenticated_rejection")], factory: factory).increment()
+        }
         if context.budgetFallback {
             CoreMetrics.Counter(label: "gatehouse_rejections", dimensions: [("use_case", useCase), ("reason", "budget_fallback")], factory: factory).increment()
         }
@@ -137,6 +140,7 @@ struct DescribedPrometheusFactory: MetricsFactory {
         "gatehouse_rejections": ("total", "Requests refused by admission: rate limit, budget, concurrency, or answered by the budget fallback."),
         "gatehouse_guard_findings": ("total", "Guard findings by guard, type and where (input, output); counts, never values."),
         "gatehouse_cache_requests": ("total", "Response cache lookups by use case and result (hit, miss)."),
+        "gatehouse_ledger_dropped_rows": ("total", "Ledger rows not kept: unauthenticated rejections while the ledger queue was busy."),
         "gatehouse_requests_in_flight": ("", "Requests inside the gateway right now."),
         "gatehouse_provider_queue_depth": ("", "Requests waiting for a provider concurrency slot."),
         "gatehouse_provider_in_flight": ("", "Requests holding a provider concurrency slot."),

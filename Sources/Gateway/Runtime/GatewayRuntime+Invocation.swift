@@ -67,6 +67,7 @@ extension GatewayRuntime {
         }
         if let provider = context.lastResponse?.target.provider { metadata["provider.name"] = "\(provider)" }
         if context.ledgerError { metadata["ledger"] = "write_failed" }
+        if context.ledgerDropped { metadata["ledger"] = "dropped_unauthenticated" }
         logger.info("invocation finished", metadata: metadata)
     }
 }

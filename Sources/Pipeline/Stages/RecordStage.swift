@@ -14,11 +14,17 @@ public struct RecordStage: Sendable {
         settle(&context, environment)
         await enqueueForReview(context, environment)
         let entry = ledgerEntry(for: context, environment)
-        do {
-            try await environment.ledger.record(entry)
-        } catch {
-            // The answer still goes out; readiness reports the store, and the caller's request is not lost.
-            context.ledgerError = true
+        if context.principal == nil && context.error != nil {
+            // Nobody authenticated this request: recorded only when the ledger has room, so a flood
+            // of bad keys cannot make real traffic wait for the ledger. Drops are counted.
+            if !(await environment.ledger.recordIfRoom(entry)) { context.ledgerDropped = true }
+        } else {
+            do {
+                try await environment.ledger.record(entry)
+            } catch {
+                // The answer still goes out; readiness reports the store, and the caller's request is not lost.
+                context.ledgerError = true
+            }
         }
         context.stageTimings.append(("record", (ContinuousClock.now - started).milliseconds))
     }
