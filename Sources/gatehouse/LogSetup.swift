@@ -36,8 +36,10 @@ struct JSONLogHandler: LogHandler {
             ("ts", .string(Self.timestamp())), ("level", .string(event.level.rawValue)), ("msg", .string(event.message.description)),
             ("logger", .string(label)),
         ]
-        for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }).sorted(by: { $0.key < $1.key })
-        where !["ts", "level", "msg", "logger"].contains(key) {
+        // The request line carries all its metadata in the event; merge only when both have some.
+        let merged: Logger.Metadata =
+            metadata.isEmpty ? (event.metadata ?? [:]) : metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 })
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "ts" && key != "level" && key != "msg" && key != "logger" {
             fields.append((key, value))
         }
         var line = ""

@@ -45,6 +45,8 @@ extension GatewayRuntime {
     func log(_ context: InvocationContext) {
         metrics.observe(context, knownModels: knownModels)
         traces.record(context)
+        // Built only when it will be written.
+        guard logger.logLevel <= .info else { return }
         var metadata: Logger.Metadata = [
             "invocation.id": "\(context.id)",
             "route": "\(context.route.rawValue)",

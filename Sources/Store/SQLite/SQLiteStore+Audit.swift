@@ -89,16 +89,16 @@ extension SQLiteStore: AuditLog {
         state.lastWrite = .now
     }
 
-    /// After a ledger batch: the anchor now, or within 200 ms if it was written less than 200 ms ago.
+    /// After a ledger batch: the anchor now, or within `anchorInterval` if it was written less than that ago.
     func writeAnchorSoon(_ anchor: AuditAnchor?) {
         guard let anchor else { return }
         let delay = anchorThrottle.withLock { state -> Duration? in
             let now = ContinuousClock.now
-            if let last = state.lastWrite, now - last < .milliseconds(200) {
+            if let last = state.lastWrite, now - last < Self.anchorInterval {
                 if anchor.sequence > (state.pending?.sequence ?? -1) { state.pending = anchor }
                 guard !state.scheduled else { return nil }
                 state.scheduled = true
-                return .milliseconds(200) - (now - last)
+                return Self.anchorInterval - (now - last)
             }
             persist(anchor, &state)
             return nil

@@ -15,10 +15,12 @@ public final class SQLiteStore: Sendable {
     /// events from the file cannot go unnoticed.
     public var auditAnchorPath: String { path + ".audit-head" }
     /// Ledger batches come one per request at low concurrency, and rewriting the anchor file after
-    /// each cost more than the batch itself. After a ledger batch the anchor is rewritten at most every
-    /// 200 ms (the newest head waits, then is written by a short task); admin events, `verifyAudit`
-    /// and the ledger writer's shutdown write it at once.
+    /// each cost more than the batch itself (the file is replaced atomically, with a sync). After a
+    /// ledger batch the anchor is rewritten at most once a second (the newest head waits, then is
+    /// written by a short task); admin events, `verifyAudit` and the ledger writer's shutdown write it
+    /// at once. Deleting the newest events of the last second before a crash could go unnoticed.
     let anchorThrottle = Mutex(AnchorThrottle())
+    static let anchorInterval: Duration = .seconds(1)
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
     public init(path: String, auditSealer: AuditSealer? = nil) throws {
