@@ -4,4 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product guards-benchmark > /dev/null 2>&1
-.build/release/guards-benchmark datasets/guards/injection/train.jsonl
+.build/release/guards-benchmark datasets/guards/injection/train.jsonl datasets/guards/injection-independent/train.jsonl datasets/guards/injection-extra/*.jsonl

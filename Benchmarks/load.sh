@@ -315,7 +315,13 @@ server:
   request_deadline_ms: 30000
 
 guards:
-  injection_training_data: $ROOT/datasets/guards/injection/train.jsonl
+  injection_training_data:
+    - $ROOT/datasets/guards/injection/train.jsonl
+    - $ROOT/datasets/guards/injection-independent/train.jsonl
+    - $ROOT/datasets/guards/injection-extra/attacks.jsonl
+    - $ROOT/datasets/guards/injection-extra/benign.jsonl
+    - $ROOT/datasets/guards/injection-extra/attacks-2.jsonl
+    - $ROOT/datasets/guards/injection-extra/benign-2.jsonl
 
 providers:
   - name: mock

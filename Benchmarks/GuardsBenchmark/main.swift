@@ -43,10 +43,12 @@ func measure(_ name: String, iterations: Int = defaultIterations, _ body: () -> 
 }
 
 var classifier: TextClassifier?
-if CommandLine.arguments.count > 1, let data = FileManager.default.contents(atPath: CommandLine.arguments[1]) {
+// Every argument is a training file; together they train the classifier, as the gateway's list does.
+if CommandLine.arguments.count > 1 {
     var texts: [String] = []
     var labels: [Bool] = []
-    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+    let data = CommandLine.arguments.dropFirst().compactMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+    for line in data.split(separator: "\n") {
         guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], let text = object["text"] as? String,
             let label = object["label"] as? Int
         else { continue }

@@ -106,9 +106,11 @@ try "Classify: {{subject}}\n{{body}}".write(to: folder.appendingPathComponent("u
 let configuration = try ConfigurationLoader.load(path: folder.path, environment: [:])
 
 var classifier: InjectionDetector
-if CommandLine.arguments.count > 1, let data = FileManager.default.contents(atPath: CommandLine.arguments[1]) {
+// Every argument is a training file; together they train the classifier, as the gateway's list does.
+if CommandLine.arguments.count > 1 {
     var texts: [String] = [], labels: [Bool] = []
-    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+    let data = CommandLine.arguments.dropFirst().compactMap { FileManager.default.contents(atPath: $0) }.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n")
+    for line in data.split(separator: "\n") {
         guard let item = try? JSONValue.parse(String(line)), let text = item["text"]?.stringValue, let label = item["label"]?.numberValue else { continue }
         texts.append(text)
         labels.append(label == 1)

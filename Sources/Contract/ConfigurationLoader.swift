@@ -126,12 +126,18 @@ struct Loader {
             configuration.budgets.append(PrincipalBudget(scope: team.map { "team:\($0)" } ?? "key:\(key!)", budget: policy))
         }
         if let guards = fields["guards"], let settings = guards.mapping(allowed: ["injection_training_data", "stream_holdback"]) {
-            if let path = settings["injection_training_data"]?.nonEmptyString {
-                let absolute = absolutePath(path, base: directory)
-                if FileManager.default.fileExists(atPath: absolute) {
-                    configuration.guards.injectionTrainingData = absolute
-                } else {
-                    settings["injection_training_data"]?.fail("file not found: \(absolute)")
+            if let reader = settings["injection_training_data"] {
+                // One file or a list: the bundled examples plus a team's own.
+                let entries: [YAMLReader]
+                if case .sequence = reader.node { entries = reader.sequence ?? [] } else { entries = [reader] }
+                for entry in entries {
+                    guard let path = entry.nonEmptyString else { continue }
+                    let absolute = absolutePath(path, base: directory)
+                    if FileManager.default.fileExists(atPath: absolute) {
+                        configuration.guards.injectionTrainingData.append(absolute)
+                    } else {
+                        entry.fail("file not found: \(absolute)")
+                    }
                 }
             }
             if let holdback = settings["stream_holdback"]?.int(min: 16) { configuration.guards.streamHoldback = holdback }

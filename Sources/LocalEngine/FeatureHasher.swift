@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Turns text into sparse vectors of hashed word and character n-grams.
 ///
@@ -67,6 +68,22 @@ public struct FeatureHasher: Sendable, Hashable {
         let mask = UInt64(dimension - 1)
         let minimum = max(1, characterNGrams.lowerBound), maximum = characterNGrams.upperBound
         let useCharacters = maximum >= 1
+        // Character n-grams of a word seen earlier in the text are copied from its first occurrence
+        // instead of hashed again: ordinary text repeats many of its words.
+        var seenWords = ContiguousArray<SeenWord>()
+        swap(&seenWords, &scratch.seenWords)
+        defer { swap(&seenWords, &scratch.seenWords) }
+        var tableSize = 0
+        if useCharacters {
+            tableSize = 64
+            while tableSize < scratch.tokenEnds.count * 2 { tableSize <<= 1 }
+        }
+        // Slots written for an earlier text carry an older generation and count as empty, so the
+        // table is never cleared.
+        scratch.generation &+= 1
+        let generation = scratch.generation
+        if seenWords.count < tableSize { seenWords = ContiguousArray(repeating: .empty, count: tableSize) }
+        let tableMask = UInt64(max(tableSize, 1) - 1)
         scratch.scalars.withUnsafeBufferPointer { scalars in
             var start = 0
             var previous: UInt64 = 0
@@ -80,25 +97,42 @@ public struct FeatureHasher: Sendable, Hashable {
                 }
                 previous = wordHash
                 if useCharacters {
-                    // The padded word is `<` + scalars + `>`; the n-grams starting at one position are
-                    // hashed incrementally, shortest first, so each scalar is hashed once per start.
-                    let length = end - start + 2
-                    for first in 0..<length {
-                        var hash = Seeds.character
-                        var n = 0
-                        while n < maximum && first + n < length {
-                            let position = first + n
-                            let scalar: UInt32 = position == 0 ? 0x3c : position == length - 1 ? 0x3e : scalars[start + position - 1]
-                            hash = StableHash.step(hash, scalar)
-                            n += 1
-                            if n >= minimum { characterKeys.append(Self.key(StableHash.finalise(hash), mask)) }
+                    var slot = Int(wordHash & tableMask)
+                    var copied = false
+                    while seenWords[slot].generation == generation {
+                        let seen = seenWords[slot]
+                        if seen.hash == wordHash && seen.end - seen.start == end - start && Self.sameScalars(scalars, seen.start, start, end - start) {
+                            characterKeys.reserveCapacity(characterKeys.count + seen.keyCount)
+                            for k in seen.firstKey..<(seen.firstKey + seen.keyCount) { characterKeys.append(characterKeys[k]) }
+                            copied = true
+                            break
                         }
+                        slot = (slot + 1) & Int(tableMask)
+                    }
+                    if !copied {
+                        let firstKey = characterKeys.count
+                        // The padded word is `<` + scalars + `>`; the n-grams starting at one position are
+                        // hashed incrementally, shortest first, so each scalar is hashed once per start.
+                        let length = end - start + 2
+                        for first in 0..<length {
+                            var hash = Seeds.character
+                            var n = 0
+                            while n < maximum && first + n < length {
+                                let position = first + n
+                                let scalar: UInt32 = position == 0 ? 0x3c : position == length - 1 ? 0x3e : scalars[start + position - 1]
+                                hash = StableHash.step(hash, scalar)
+                                n += 1
+                                if n >= minimum { characterKeys.append(Self.key(StableHash.finalise(hash), mask)) }
+                            }
+                        }
+                        seenWords[slot] = SeenWord(
+                            hash: wordHash, start: start, end: end, firstKey: firstKey, keyCount: characterKeys.count - firstKey, generation: generation)
                     }
                 }
                 start = end
             }
         }
-        return FeatureBlocks(words: Self.sparse(&wordKeys), characters: Self.sparse(&characterKeys))
+        return FeatureBlocks(words: Self.sparse(&wordKeys, keyBits: bits + 1), characters: Self.sparse(&characterKeys, keyBits: bits + 1))
     }
 
     /// Bucket index shifted left by one, with the sign (hash bit 63) in bit 0, so that sorting the
@@ -109,7 +143,7 @@ public struct FeatureHasher: Sendable, Hashable {
 
     /// Sorts in three passes of 11 bits (LSD radix): a few thousand keys per text, where a comparison
     /// sort cost a third of featurising. Equal keys are identical, so the result is the same.
-    static func radixSort(_ keys: inout ContiguousArray<UInt32>) {
+    static func radixSort(_ keys: inout ContiguousArray<UInt32>, keyBits: Int = 32) {
         let count = keys.count
         guard count > 64 else {
             keys.sort()
@@ -121,7 +155,7 @@ public struct FeatureHasher: Sendable, Hashable {
             buffer.withUnsafeMutableBufferPointer { target in
                 histogram.withUnsafeMutableBufferPointer { counts in
                     var from = source, to = target
-                    for shift in stride(from: UInt32(0), to: 33, by: 11) {
+                    for shift in stride(from: UInt32(0), to: UInt32(max(keyBits, 1)), by: 11) {
                         for index in 0..<2048 { counts[index] = 0 }
                         for key in from { counts[Int((key >> shift) & 2047)] += 1 }
                         var total = 0
@@ -137,7 +171,7 @@ public struct FeatureHasher: Sendable, Hashable {
                         }
                         swap(&from, &to)
                     }
-                    // Three passes: the sorted keys are in `target`; copy them back.
+                    // After an odd number of passes the sorted keys are in `target`; copy them back.
                     if from.baseAddress != source.baseAddress {
                         for index in 0..<count { source[index] = from[index] }
                     }
@@ -146,8 +180,10 @@ public struct FeatureHasher: Sendable, Hashable {
         }
     }
 
-    private static func sparse(_ keys: inout ContiguousArray<UInt32>) -> SparseVector {
-        radixSort(&keys)
+    /// `keyBits`: how many low bits the keys use (bucket bits plus the sign bit), so that the sort
+    /// makes only the passes it needs.
+    private static func sparse(_ keys: inout ContiguousArray<UInt32>, keyBits: Int) -> SparseVector {
+        radixSort(&keys, keyBits: keyBits)
         var indices = ContiguousArray<Int32>()
         var values = ContiguousArray<Float>()
         indices.reserveCapacity(keys.count)
@@ -162,7 +198,7 @@ public struct FeatureHasher: Sendable, Hashable {
                     k += 1
                 }
                 guard count != 0 else { continue }
-                let magnitude = 1 + log(Float(abs(count)))
+                let magnitude: Float = count == 1 || count == -1 ? 1 : 1 + log(Float(abs(count)))  // most n-grams occur once
                 indices.append(Int32(index))
                 values.append(count < 0 ? -magnitude : magnitude)
             }
@@ -261,12 +297,48 @@ public struct FeatureHasher: Sendable, Hashable {
         var tokenEnds = ContiguousArray<Int>()
         var wordKeys = ContiguousArray<UInt32>()
         var characterKeys = ContiguousArray<UInt32>()
+        var seenWords = ContiguousArray<SeenWord>()
+        var generation: UInt32 = 0
+    }
+
+    @inline(__always) private static func sameScalars(_ scalars: UnsafeBufferPointer<UInt32>, _ a: Int, _ b: Int, _ count: Int) -> Bool {
+        for k in 0..<count where scalars[a + k] != scalars[b + k] { return false }
+        return true
+    }
+
+    /// A word already featurised in the current text: where its scalars and its character keys are.
+    struct SeenWord {
+        var hash: UInt64
+        var start: Int
+        var end: Int
+        var firstKey: Int
+        var keyCount: Int
+        /// The slot is in use for the current text only when this is the scratch's generation.
+        var generation: UInt32
+
+        static let empty = SeenWord(hash: 0, start: 0, end: 0, firstKey: 0, keyCount: 0, generation: 0)
     }
 
     /// Different seeds keep the word "abc" and the character n-gram "abc" apart.
     private enum Seeds {
         static let word = StableHash.step(StableHash.offset, 0x77)
         static let character = StableHash.step(StableHash.offset, 0x63)
+    }
+}
+
+/// Featurising buffers kept between predictions: each request's classification would otherwise
+/// allocate and fill them anew (the repeated-word table alone is tens of kilobytes for a long text).
+final class ScratchPool: Sendable {
+    static let shared = ScratchPool()
+    private let spare = Mutex<[FeatureHasher.Scratch]>([])
+
+    func take() -> FeatureHasher.Scratch {
+        spare.withLock { $0.popLast() } ?? FeatureHasher.Scratch()
+    }
+
+    /// Keeps a few: one per core covers a gateway under load; more would only hold memory.
+    func give(back scratch: FeatureHasher.Scratch) {
+        spare.withLock { if $0.count < 8 { $0.append(scratch) } }
     }
 }
 
@@ -318,7 +390,8 @@ struct FeatureSpace: Sendable {
     }
 
     func vector(_ text: String) -> SparseVector {
-        var scratch = FeatureHasher.Scratch()
+        var scratch = ScratchPool.shared.take()
+        defer { ScratchPool.shared.give(back: scratch) }
         return vector(hasher.counts(text, scratch: &scratch))
     }
 

@@ -23,8 +23,8 @@ struct ScanCommand: ParsableCommand {
 
     @Option(name: .customLong("guard"), help: "pii | injection | all") var guardKind: String = "all"
     @Option(help: "Injection score at or above which a text is flagged.") var threshold: Double = 0.5
-    @Option(help: "Labelled JSON Lines that train the injection classifier (label 0|1). Default: the repository's datasets/guards/injection/train.jsonl when present.")
-    var injectionTraining: String?
+    @Option(help: "Labelled JSON Lines that train the injection classifier (label 0|1); repeat for several files. Default: the training files bundled in the repository's datasets/guards when present.")
+    var injectionTraining: [String] = []
     @Flag(help: "Injection rules only, without the trained classifier.") var noClassifier = false
     @Flag(help: "Treat the input as labelled and print accuracy figures instead of findings.") var evaluate = false
 
@@ -86,14 +86,16 @@ struct ScanCommand: ParsableCommand {
 
     func makeInjectionDetector() throws -> InjectionDetector {
         if noClassifier { return InjectionDetector() }
-        var path = injectionTraining
-        if path == nil, let examples = try? DemoLocator.examplesDirectory() {
-            let candidate = ((examples as NSString).deletingLastPathComponent as NSString).appendingPathComponent("datasets/guards/injection/train.jsonl")
-            if FileManager.default.fileExists(atPath: candidate) { path = candidate }
+        var paths = injectionTraining
+        if paths.isEmpty, let examples = try? DemoLocator.examplesDirectory() {
+            let root = (examples as NSString).deletingLastPathComponent
+            paths = InjectionTraining.bundledTrainingFiles
+                .map { (root as NSString).appendingPathComponent($0) }
+                .filter { FileManager.default.fileExists(atPath: $0) }
         }
-        guard let path else { return InjectionDetector() }
+        guard !paths.isEmpty else { return InjectionDetector() }
         do {
-            return InjectionDetector(classifier: try InjectionTraining.classifier(fromJSONLines: path))
+            return InjectionDetector(classifier: try InjectionTraining.classifier(fromJSONLines: paths))
         } catch {
             printError("gatehouse: \(error)")
             throw ExitCode(2)

@@ -132,6 +132,17 @@ import Testing
         #expect(diagnostics(path).map(\.description).contains { $0.contains("duplicate variant name 'gpt'") })
     }
 
+    @Test func injectionTrainingDataIsOneFileOrAListAndEachMustExist() throws {
+        let providers = "providers:\n  - name: local\n    kind: local\n  - name: openai\n    kind: openai-compatible\n    base_url: https://api.openai.com/v1\n    credential: env:OPENAI_API_KEY\n    data_classes: [public, internal]\n"
+        let one = try folder(gatehouse: providers + "guards:\n  injection_training_data: a.jsonl\n", files: ["a.jsonl": "", "b.jsonl": ""])
+        #expect(try ConfigurationLoader.load(path: one, environment: [:]).guards.injectionTrainingData == [one + "/a.jsonl"])
+        let list = try folder(gatehouse: providers + "guards:\n  injection_training_data:\n    - a.jsonl\n    - b.jsonl\n", files: ["a.jsonl": "", "b.jsonl": ""])
+        #expect(try ConfigurationLoader.load(path: list, environment: [:]).guards.injectionTrainingData == [list + "/a.jsonl", list + "/b.jsonl"])
+        let missing = try folder(gatehouse: providers + "guards:\n  injection_training_data:\n    - a.jsonl\n    - gone.jsonl\n", files: ["a.jsonl": ""])
+        let found = diagnostics(missing).map(\.description)
+        #expect(found.contains { $0.contains("guards.injection_training_data[1]: file not found") && $0.contains("gone.jsonl") }, "\(found)")
+    }
+
     @Test func providerThatMayNotReceiveTheDataClassIsRejected() throws {
         let path = try folder(useCase: { $0.replacingOccurrences(of: "input_classification: internal", with: "input_classification: confidential") })
         let found = diagnostics(path).map(\.description)

@@ -33,10 +33,10 @@ import Testing
         #expect(result.stdout.contains("(0 of them with a false finding)"), "\(result.stdout)")
     }
 
+    /// Trained, as `scan` is by default, on every bundled training file (never a test split).
     @Test func injectionFiguresOnTheTestSplit() throws {
         let result = try CLI.run([
             "scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/injection/test.jsonl").path, "--guard", "injection",
-            "--injection-training", CLI.root.appendingPathComponent("datasets/guards/injection/train.jsonl").path,
         ])
         #expect(result.status == 0, "\(result.stderr)")
         let line = try #require(result.stdout.split(separator: "\n").first { $0.contains("TPR") })
@@ -45,9 +45,10 @@ import Testing
         #expect(numbers[0] >= 0.90 && numbers[1] <= 0.03, "\(line)")
     }
 
-    /// The independent sets (written by another author, never tuned on: see their READMEs) measure how
-    /// the guards generalise. PII meets the targets there; injection does not (TPR 0.72 at FPR
-    /// 0.04 against 0.90 at 0.03), and these floors only keep it from getting worse.
+    /// The independent and blind sets (written by other authors; the detector was never tuned on them:
+    /// see their READMEs) measure how the guards generalise. PII meets the targets there;
+    /// injection does not (independent: TPR 0.83 at FPR 0.035, blind: 0.78 at 0.033, against 0.90
+    /// at 0.03), and these floors only keep it from getting worse.
     @Test func figuresOnTheIndependentSets() throws {
         let pii = try CLI.run(["scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/pii-independent/test.jsonl").path, "--guard", "pii"])
         let rows = figures(pii.stdout)
@@ -59,12 +60,13 @@ import Testing
             let row = try #require(rows[type])
             #expect(row.precision >= 0.80 && row.recall >= 0.80, "\(type): \(row)")
         }
-        let injection = try CLI.run([
-            "scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/injection-independent/test.jsonl").path, "--guard", "injection",
-            "--injection-training", CLI.root.appendingPathComponent("datasets/guards/injection/train.jsonl").path,
-        ])
-        let line = try #require(injection.stdout.split(separator: "\n").first { $0.contains("TPR") })
-        let numbers = line.split(separator: " ").compactMap { Double($0) }
-        #expect(numbers.count == 3 && numbers[0] >= 0.70 && numbers[1] <= 0.05, "\(line)")
+        for (set, tpr, fpr) in [("injection-independent", 0.80, 0.04), ("injection-blind", 0.75, 0.04)] {
+            let injection = try CLI.run([
+                "scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/\(set)/test.jsonl").path, "--guard", "injection",
+            ])
+            let line = try #require(injection.stdout.split(separator: "\n").first { $0.contains("TPR") })
+            let numbers = line.split(separator: " ").compactMap { Double($0) }
+            #expect(numbers.count == 3 && numbers[0] >= tpr && numbers[1] <= fpr && numbers[2] >= 0.95, "\(set): \(line)")
+        }
     }
 }

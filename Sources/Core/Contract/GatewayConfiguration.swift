@@ -91,9 +91,9 @@ public struct PrincipalBudget: Sendable, Hashable {
 
 /// Gateway-wide guard settings.
 public struct GuardSettings: Sendable, Hashable {
-    /// Labelled JSON Lines (`{"text", "label": 0|1}`) that train the injection classifier; absent:
-    /// the phrase and structure rules alone.
-    public var injectionTrainingData: String?
+    /// Labelled JSON Lines files (`{"text", "label": 0|1}`) that together train the injection
+    /// classifier; empty: the phrase and structure rules alone.
+    public var injectionTrainingData: [String] = []
     /// Scalars of streamed output held back so that an entity split across chunks is seen whole
     /// before anything is released.
     public var streamHoldback: Int = 96

@@ -20,16 +20,34 @@ public enum InjectionTraining {
         }
     }
 
-    public static func classifier(fromJSONLines path: String, cacheDirectory: String? = nil) throws -> TextClassifier {
-        guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError.unreadable(path) }
+    /// The training files shipped in the repository, relative to its root (the demo configuration
+    /// names the same list). Never the `test.jsonl` files: those measure the detector.
+    public static let bundledTrainingFiles = [
+        "datasets/guards/injection/train.jsonl",
+        "datasets/guards/injection-independent/train.jsonl",
+        "datasets/guards/injection-extra/attacks.jsonl",
+        "datasets/guards/injection-extra/benign.jsonl",
+        "datasets/guards/injection-extra/attacks-2.jsonl",
+        "datasets/guards/injection-extra/benign-2.jsonl",
+    ]
+
+    public static func classifier(fromJSONLines paths: [String], cacheDirectory: String? = nil) throws -> TextClassifier {
         var examples: [LabelledExample] = []
-        for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n").enumerated() where !line.allSatisfy(\.isWhitespace) {
-            guard let item = try? JSONValue.parse(String(line)), let text = item["text"]?.stringValue, let label = item["label"]?.numberValue else {
-                throw TrainingError.badLine(path, number + 1)
+        for path in paths {
+            guard let data = FileManager.default.contents(atPath: path) else { throw TrainingError.unreadable(path) }
+            for (number, line) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+            where !line.allSatisfy(\.isWhitespace) {
+                guard let item = try? JSONValue.parse(String(line)), let text = item["text"]?.stringValue, let label = item["label"]?.numberValue,
+                    label == 0 || label == 1
+                else {
+                    throw TrainingError.badLine(path, number + 1)
+                }
+                // Ids are only unique within a file; the file name keeps them apart across files.
+                let id = "\((path as NSString).lastPathComponent):\(item["id"]?.stringValue ?? "\(number + 1)")"
+                examples.append(LabelledExample(id: id, text: InjectionDetector.classifierText(text), labels: ["injection": label == 1 ? "injection" : "benign"]))
             }
-            examples.append(LabelledExample(id: item["id"]?.stringValue ?? "\(number)", text: InjectionDetector.classifierText(text), labels: ["injection": label >= 1 ? "injection" : "benign"]))
         }
-        guard Set(examples.compactMap { $0.labels["injection"] }).count == 2 else { throw TrainingError.tooFew(path) }
+        guard Set(examples.compactMap { $0.labels["injection"] }).count == 2 else { throw TrainingError.tooFew(paths.joined(separator: ", ")) }
         let settings = InjectionDetector.trainingSettings
         if let cacheDirectory {
             let (model, _) = try ClassifierCache(directory: cacheDirectory).loadOrTrain(

@@ -179,9 +179,9 @@ public final class GatewayRuntime: Sendable {
         }
         let router = ResilientModelRouter(providers: providers, configurations: configurations)
         var injection = InjectionDetector()
-        if let path = configuration.guards.injectionTrainingData {
+        if !configuration.guards.injectionTrainingData.isEmpty {
             injection = InjectionDetector(classifier: try InjectionTraining.classifier(
-                fromJSONLines: path, cacheDirectory: (configuration.server.dataDirectory as NSString).appendingPathComponent("models")))
+                fromJSONLines: configuration.guards.injectionTrainingData, cacheDirectory: (configuration.server.dataDirectory as NSString).appendingPathComponent("models")))
         }
         var environment = PipelineEnvironment(
             configuration: configuration, authenticator: authenticator, router: router, ledger: ledger, digester: digester,

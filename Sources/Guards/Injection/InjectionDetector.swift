@@ -29,9 +29,22 @@ public struct InjectionDetector: Sendable {
         self.classifier = classifier
     }
 
-    /// No temperature calibration: the held-out share of a few hundred templated examples is often
-    /// separated perfectly, which drives the temperature to its floor and every probability to 0 or 1.
-    public static let trainingSettings = TrainingSettings(hasher: FeatureHasher(characterNGrams: 0...0), calibrationShare: 0)
+    /// Words with their bigrams and character 4-grams inside words (which carry inflections, typos
+    /// and the other languages' forms of a word; 3- to 5-grams scored the same in cross-validation at
+    /// three times the featurising cost). No temperature calibration: the score is
+    /// placed on the threshold by `classifierOperatingPoint` instead.
+    public static let trainingSettings = TrainingSettings(hasher: FeatureHasher(characterNGrams: 4...4), calibrationShare: 0)
+
+    /// The classifier probability that maps to a score of 0.5, the default threshold. Chosen by
+    /// 5-fold cross-validation over the hand-written training sets in `datasets/guards/injection-extra`
+    /// (the other training files always in the training folds): the probability above which 2.5% of
+    /// the held-out benign items fall, a margin under the 3% false-positive target.
+    public static let classifierOperatingPoint = 0.82
+
+    /// Rule scores at or above this are flagged whatever the classifier says: an attack phrase hidden
+    /// by obfuscation, or decoded from base64. Below it the rules' phrase lists, written for the
+    /// attacks their authors knew, misfire on innocent text about as often as they catch new phrasings.
+    public static let decisiveRuleScore = 0.9
 
     /// Trains the classifier head from labelled texts (label 1 = injection).
     public static func trainClassifier(texts: [String], labels: [Bool], settings: TrainingSettings = trainingSettings) throws -> TextClassifier {
@@ -48,16 +61,15 @@ public struct InjectionDetector: Sendable {
         if let classifier {
             probability = classifier.predict(normalizedText).probabilities["injection"] ?? 0
         }
-        // The rules decide; the classifier (trained on labelled examples) only moves a partial rule
-        // match over the threshold when it is confident too. Alone it never flags: trained on a few
-        // hundred examples it confuses innocent uses of trigger words with attacks.
+        // The classifier leads: measured on texts by a new author, it separates attacks from innocent
+        // uses of trigger words better than the phrase rules (ROC AUC 0.94 against 0.85). The rules
+        // still decide alone when they are certain (obfuscated or encoded attacks).
         var score = rules
         if let p = probability {
-            if p >= 0.5 { signals.append("classifier") }
-            if rules > 0 && rules < 0.5 && p >= 0.8 { score = 0.5 + (p - 0.8) }
-            if rules >= 0.5 && p >= 0.5 { score = max(score, min(0.99, rules + 0.05)) }
-            // Alone, only a very confident classifier flags (phrasings no rule knows).
-            if rules == 0 { score = p >= 0.9 ? 0.5 + (p - 0.9) : min(0.45, p * 0.45) }
+            let point = Self.classifierOperatingPoint
+            let scaled = p < point ? 0.5 * p / point : 0.5 + 0.5 * (p - point) / (1 - point)
+            if scaled >= 0.5 { signals.append("classifier") }
+            score = rules >= Self.decisiveRuleScore ? max(rules, scaled) : scaled
         }
         var seen = Set<String>()
         return InjectionAssessment(score: score, signals: signals.filter { seen.insert($0).inserted }, classifierProbability: probability)
