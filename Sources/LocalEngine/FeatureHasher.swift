@@ -141,35 +141,39 @@ public struct FeatureHasher: Sendable, Hashable {
         UInt32(truncatingIfNeeded: (hash & mask) << 1 | hash >> 63)
     }
 
-    /// Sorts in three passes of 11 bits (LSD radix): a few thousand keys per text, where a comparison
-    /// sort cost a third of featurising. Equal keys are identical, so the result is the same.
+    /// Sorts in passes of up to 11 bits (LSD radix), as many as `keyBits` needs (two for the default
+    /// 18-bit buckets and their sign bit): a few thousand keys per text, where a comparison sort cost
+    /// a third of featurising. Equal keys are identical, so the result is the same.
     static func radixSort(_ keys: inout ContiguousArray<UInt32>, keyBits: Int = 32) {
         let count = keys.count
         guard count > 64 else {
             keys.sort()
             return
         }
-        var buffer = ContiguousArray<UInt32>(repeating: 0, count: count)
-        var histogram = [Int](repeating: 0, count: 2048)
-        keys.withUnsafeMutableBufferPointer { source in
-            buffer.withUnsafeMutableBufferPointer { target in
-                histogram.withUnsafeMutableBufferPointer { counts in
+        var buffer = ContiguousArray<UInt32>(unsafeUninitializedCapacity: count) { _, initialised in initialised = count }
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2048) { counts in
+            keys.withUnsafeMutableBufferPointer { source in
+                buffer.withUnsafeMutableBufferPointer { target in
                     var from = source, to = target
-                    for shift in stride(from: UInt32(0), to: UInt32(max(keyBits, 1)), by: 11) {
-                        for index in 0..<2048 { counts[index] = 0 }
-                        for key in from { counts[Int((key >> shift) & 2047)] += 1 }
-                        var total = 0
-                        for index in 0..<2048 {
+                    var shift = 0
+                    while shift < max(keyBits, 1) {
+                        let width = min(11, max(keyBits, 1) - shift)
+                        let buckets = 1 << width, mask = UInt32(buckets - 1), offset = UInt32(shift)
+                        for index in 0..<buckets { counts[index] = 0 }
+                        for key in from { counts[Int((key >> offset) & mask)] &+= 1 }
+                        var total: UInt32 = 0
+                        for index in 0..<buckets {
                             let n = counts[index]
                             counts[index] = total
-                            total += n
+                            total &+= n
                         }
                         for key in from {
-                            let bucket = Int((key >> shift) & 2047)
-                            to[counts[bucket]] = key
-                            counts[bucket] += 1
+                            let bucket = Int((key >> offset) & mask)
+                            to[Int(counts[bucket])] = key
+                            counts[bucket] &+= 1
                         }
                         swap(&from, &to)
+                        shift += width
                     }
                     // After an odd number of passes the sorted keys are in `target`; copy them back.
                     if from.baseAddress != source.baseAddress {
@@ -208,7 +212,7 @@ public struct FeatureHasher: Sendable, Hashable {
 
     /// Fills `scratch.scalars` with the folded scalars of every word, back to back, and
     /// `scratch.tokenEnds` with where each word ends.
-    func tokenise(_ text: String, into scratch: inout Scratch) {
+    func tokenise(_ text: String, into scratch: inout Scratch, useFoldTable: Bool = true) {
         scratch.scalars.removeAll(keepingCapacity: true)
         scratch.tokenEnds.removeAll(keepingCapacity: true)
         let ascii = text.utf8.allSatisfy { $0 < 0x80 }
@@ -242,7 +246,10 @@ public struct FeatureHasher: Sendable, Hashable {
                     end += 1
                 }
                 if hasNonASCII {
-                    foldAndAppend(String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self), into: &scratch)
+                    let stretch = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+                    if !(useFoldTable && appendWithFoldTable(stretch, into: &scratch)) {
+                        foldAndAppend(stretch, into: &scratch)
+                    }
                 } else {
                     for byte in bytes[index..<end] {
                         switch byte {
@@ -262,6 +269,33 @@ public struct FeatureHasher: Sendable, Hashable {
 
     @inline(__always) private static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
         (byte >= 0x61 && byte <= 0x7a) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x30 && byte <= 0x39)
+    }
+
+    /// Appends a stretch whose non-ASCII scalars are all in `FoldTable` (accented Latin letters,
+    /// punctuation, the euro sign) without calling Foundation; false, having appended nothing, when
+    /// one is not.
+    private func appendWithFoldTable(_ stretch: String, into scratch: inout Scratch) -> Bool {
+        for scalar in stretch.unicodeScalars where scalar.value >= 0x80 {
+            if FoldTable.entry(scalar.value) == nil { return false }
+        }
+        let digits = foldDigits
+        for scalar in stretch.unicodeScalars {
+            let value = scalar.value
+            switch value {
+            case 0x61...0x7a: scratch.scalars.append(value)
+            case 0x41...0x5a: scratch.scalars.append(value | 0x20)
+            case 0x30...0x39: scratch.scalars.append(digits ? 0x30 : value)
+            default:
+                let entry = FoldTable.entry(value)!
+                if entry.first == 0 {
+                    if scratch.scalars.count > (scratch.tokenEnds.last ?? 0) { scratch.tokenEnds.append(scratch.scalars.count) }
+                } else {
+                    scratch.scalars.append(entry.first)
+                    if entry.second != 0 { scratch.scalars.append(entry.second) }
+                }
+            }
+        }
+        return true
     }
 
     /// Folds case, diacritics and width of a stretch with non-ASCII characters and appends its word scalars.
@@ -323,6 +357,57 @@ public struct FeatureHasher: Sendable, Hashable {
     private enum Seeds {
         static let word = StableHash.step(StableHash.offset, 0x77)
         static let character = StableHash.step(StableHash.offset, 0x63)
+    }
+}
+
+/// How `FeatureHasher.foldAndAppend` treats the non-ASCII scalars most European text carries
+/// (U+0080-U+024F, general punctuation U+2010-U+205F, the euro sign), worked out once with the same
+/// Foundation folding, so that text made of them needs no Foundation call per stretch. Scalars whose
+/// folding depends on context or settings (combining marks, format characters, digits) are left out.
+enum FoldTable {
+    struct Entry {
+        /// 0: a word separator; otherwise the first folded, lowercased scalar.
+        var first: UInt32
+        /// A second scalar ("ß" folds to "ss"), or 0.
+        var second: UInt32
+    }
+
+    static func entry(_ value: UInt32) -> Entry? {
+        if value >= 0x80 && value < 0x250 { return latin[Int(value - 0x80)] }
+        if value >= 0x2010 && value < 0x2060 { return punctuation[Int(value - 0x2010)] }
+        return value == 0x20ac ? euro : nil
+    }
+
+    private static let latin: [Entry?] = (0x80..<0x250).map { fold(UInt32($0)) }
+    private static let punctuation: [Entry?] = (0x2010..<0x2060).map { fold(UInt32($0)) }
+    private static let euro: Entry? = fold(0x20ac)
+
+    /// The same steps as `foldAndAppend`, for one scalar; nil when the result is not a plain
+    /// separator or one or two letters.
+    static func fold(_ value: UInt32) -> Entry? {
+        guard let scalar = Unicode.Scalar(value), scalar.properties.generalCategory != .format,
+            scalar.properties.generalCategory != .nonspacingMark, scalar.properties.numericType == nil
+        else { return nil }
+        let folded = String(Character(scalar)).folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil)
+        var letters: [UInt32] = []
+        var separator = false
+        for scalar in folded.unicodeScalars {
+            let properties = scalar.properties
+            if properties.isAlphabetic {
+                if properties.changesWhenLowercased {
+                    letters += properties.lowercaseMapping.unicodeScalars.map(\.value)
+                } else {
+                    letters.append(scalar.value)
+                }
+            } else if properties.numericType != nil || properties.generalCategory == .nonspacingMark {
+                return nil
+            } else {
+                separator = true
+            }
+        }
+        if separator { return letters.isEmpty ? Entry(first: 0, second: 0) : nil }
+        guard (1...2).contains(letters.count), !letters.contains(0) else { return nil }
+        return Entry(first: letters[0], second: letters.count == 2 ? letters[1] : 0)
     }
 }
 

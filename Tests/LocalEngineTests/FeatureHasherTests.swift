@@ -71,6 +71,78 @@ import Testing
         #expect(Array(keys) == expected)
     }
 
+    @Test(arguments: [1, 8, 11, 12, 19, 22, 32])
+    func radixSortWithNarrowKeysMatchesSort(keyBits: Int) {
+        var generator = SplitMix64(seed: UInt64(keyBits))
+        let mask: UInt32 = keyBits == 32 ? .max : (1 << UInt32(keyBits)) - 1
+        var keys = ContiguousArray((0..<3000).map { _ in UInt32(truncatingIfNeeded: generator.next()) & mask })
+        let expected = keys.sorted()
+        FeatureHasher.radixSort(&keys, keyBits: keyBits)
+        #expect(Array(keys) == expected)
+    }
+
+    /// Repeated words have their character n-grams copied rather than hashed again: the features
+    /// must be exactly those of hashing every occurrence, including for words that share a hash slot.
+    @Test func repeatedWordsGiveTheSameFeaturesAsHashingEachOccurrence() {
+        let hasher = FeatureHasher(characterNGrams: 3...5)
+        let text = "refund the order, the order was late; Refund THE ORDER now. café cafe order order orders"
+        let together = hasher.counts(text)
+        // The same words one text at a time cannot reuse anything from each other; summing their
+        // per-bucket counts must give the same character block.
+        var expected: [Int32: Int] = [:]
+        var scratch = FeatureHasher.Scratch()
+        for word in hasher.words(text) {
+            let blocks = hasher.counts(word, scratch: &scratch)
+            for (index, value) in zip(blocks.characters.indices, blocks.characters.values) {
+                // Single-word texts: every value is ±1 (each n-gram of a short word occurs once) or 1 + ln n.
+                let magnitude = abs(value)
+                let n = magnitude == 1 ? 1 : Int((exp(magnitude - 1)).rounded())
+                expected[index, default: 0] += value < 0 ? -n : n
+            }
+        }
+        var actual: [Int32: Int] = [:]
+        for (index, value) in zip(together.characters.indices, together.characters.values) {
+            let magnitude = abs(value)
+            let n = magnitude == 1 ? 1 : Int((exp(magnitude - 1)).rounded())
+            actual[index] = value < 0 ? -n : n
+        }
+        #expect(actual == expected.filter { $0.value != 0 })
+    }
+
+    /// The fold table must give exactly what Foundation's folding gives, scalar by scalar in context
+    /// and on every text of the bundled datasets.
+    @Test func foldTableAgreesWithFoundationFolding() throws {
+        let hasher = FeatureHasher()
+        func words(_ text: String, table: Bool) -> [UInt32] {
+            var scratch = FeatureHasher.Scratch()
+            hasher.tokenise(text, into: &scratch, useFoldTable: table)
+            return Array(scratch.scalars) + [UInt32.max] + scratch.tokenEnds.map { UInt32($0) }
+        }
+        var covered = 0
+        for value in Array(0x80..<0x250) + Array(0x2010..<0x2060) + [0x20ac] {
+            guard let scalar = Unicode.Scalar(UInt32(value)), FoldTable.entry(UInt32(value)) != nil else { continue }
+            covered += 1
+            for text in ["ab\(scalar)cd", "\(scalar)", "x \(scalar)\(scalar)y", "Ré\(scalar)sumé 12\(scalar)"] {
+                #expect(words(text, table: true) == words(text, table: false), "U+\(String(value, radix: 16))")
+            }
+        }
+        #expect(covered > 400)
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let datasets = root.appendingPathComponent("datasets/guards")
+        var texts = 0
+        for folder in try FileManager.default.contentsOfDirectory(atPath: datasets.path) {
+            for file in try FileManager.default.contentsOfDirectory(atPath: datasets.appendingPathComponent(folder).path) where file.hasSuffix(".jsonl") {
+                let content = try String(contentsOf: datasets.appendingPathComponent(folder).appendingPathComponent(file), encoding: .utf8)
+                for line in content.split(separator: "\n") {
+                    let text = String(line)  // the raw line: JSON escapes and all, which is text too
+                    #expect(words(text, table: true) == words(text, table: false), "\(folder)/\(file)")
+                    texts += 1
+                }
+            }
+        }
+        #expect(texts > 3000)
+    }
+
     @Test func vectorsAreSparseSortedAndUnitLength() {
         let hasher = FeatureHasher()
         let blocks = hasher.counts("the parcel has not arrived, the parcel is late")
