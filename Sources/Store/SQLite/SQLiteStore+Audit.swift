@@ -53,7 +53,8 @@ extension SQLiteStore: AuditLog {
     func appendAudit(_ drafts: [AuditEventDraft], in db: Database) throws -> AuditAnchor? {
         guard !drafts.isEmpty else { return nil }
         guard let sealer = auditSealer else { throw AuditLogError.noKey }
-        flushAuditAnchor()
+        // No anchor write here: this runs inside the write transaction, and a waiting anchor is
+        // written by its timer (within `anchorInterval`) or superseded by this batch's own.
         let tail = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
         var previous: String = tail?["hash"] ?? AuditSealer.genesisHash
         var sequence: Int64 = tail?["seq"] ?? 0
