@@ -322,6 +322,9 @@ guards:
     - $ROOT/datasets/guards/injection-extra/benign.jsonl
     - $ROOT/datasets/guards/injection-extra/attacks-2.jsonl
     - $ROOT/datasets/guards/injection-extra/benign-2.jsonl
+    - $ROOT/datasets/guards/injection-extra/attacks-3.jsonl
+    - $ROOT/datasets/guards/injection-extra/benign-3.jsonl
+    - $ROOT/datasets/guards/injection-extra/tickets-benign.jsonl
 
 providers:
   - name: mock

@@ -29,6 +29,9 @@ public enum InjectionTraining {
         "datasets/guards/injection-extra/benign.jsonl",
         "datasets/guards/injection-extra/attacks-2.jsonl",
         "datasets/guards/injection-extra/benign-2.jsonl",
+        "datasets/guards/injection-extra/attacks-3.jsonl",
+        "datasets/guards/injection-extra/benign-3.jsonl",
+        "datasets/guards/injection-extra/tickets-benign.jsonl",
     ]
 
     public static func classifier(fromJSONLines paths: [String], cacheDirectory: String? = nil) throws -> TextClassifier {
