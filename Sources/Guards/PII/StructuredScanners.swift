@@ -291,20 +291,36 @@ enum StructuredScanners {
         "MC": 27, "MT": 31, "NL": 18, "NO": 15, "PL": 28, "PT": 25, "RO": 24, "SE": 24, "SI": 19, "SK": 24, "SM": 27,
     ]
 
+    /// `ibanLengths` indexed by the two country letters (A-Z each): no string per candidate.
+    static let ibanLengthTable: [UInt8] = {
+        var table = [UInt8](repeating: 0, count: 26 * 26)
+        for (country, length) in ibanLengths {
+            let letters = Array(country.utf8)
+            table[Int(letters[0] - 65) * 26 + Int(letters[1] - 65)] = UInt8(length)
+        }
+        return table
+    }()
+
     static func ibans(_ t: ScalarText, into findings: inout [PIIFinding]) {
+        @inline(__always) func upperASCII(_ index: Int) -> UInt8 {
+            let value = UInt8(truncatingIfNeeded: t[index].value)
+            return value >= 97 && value <= 122 ? value - 32 : value
+        }
+        var characters: [UInt8] = []
+        characters.reserveCapacity(34)
         var i = 0
         while i + 4 < t.count {
             guard t.isLetter(i), t.isLetter(i + 1), t[i].isASCII, t[i + 1].isASCII, t.isDigit(i + 2), t.isDigit(i + 3), !t.isAlnum(i - 1) else {
                 i += 1
                 continue
             }
-            let country = t.string(i, i + 2).uppercased()
-            guard let length = ibanLengths[country] else { i += 1; continue }
-            var characters: [Character] = []
+            let length = Int(ibanLengthTable[Int(upperASCII(i) - 65) * 26 + Int(upperASCII(i + 1) - 65)])
+            guard length > 0 else { i += 1; continue }
+            characters.removeAll(keepingCapacity: true)
             var j = i
             while j < t.count && characters.count < length {
                 if t.isAlnum(j) && t[j].isASCII {
-                    characters.append(Character(t.string(j, j + 1).uppercased()))
+                    characters.append(upperASCII(j))
                     j += 1
                 } else if t.is(j, " ") && t.isAlnum(j + 1) && t[j + 1].isASCII {
                     j += 1
@@ -321,14 +337,16 @@ enum StructuredScanners {
         }
     }
 
-    static func mod97(_ characters: [Character]) -> Int {
-        let rearranged = characters[4...] + characters[..<4]
+    /// ISO 13616 check: the first four characters moved to the end, letters as 10...35, mod 97.
+    /// `characters` are uppercase ASCII letters and digits.
+    static func mod97(_ characters: [UInt8]) -> Int {
         var remainder = 0
-        for character in rearranged {
-            if let digit = character.wholeNumberValue, character.isASCII {
-                remainder = (remainder * 10 + digit) % 97
-            } else if let ascii = character.asciiValue, (65...90).contains(ascii) {
-                remainder = (remainder * 100 + Int(ascii) - 55) % 97
+        for index in 0..<characters.count {
+            let character = characters[(index + 4) % characters.count]
+            if character >= 48 && character <= 57 {
+                remainder = (remainder * 10 + Int(character - 48)) % 97
+            } else if character >= 65 && character <= 90 {
+                remainder = (remainder * 100 + Int(character) - 55) % 97
             } else {
                 return -1
             }
@@ -362,16 +380,19 @@ enum StructuredScanners {
             // IPv4: four dotted decimal octets.
             if t.isDigit(i) && !t.isAlnum(i - 1) && !t.is(i - 1, ".") {
                 var j = i
-                var parts: [Int] = []
+                // Counted, not collected: no array per number in the text.
+                var parts = 0
+                var partsInRange = true
                 var current = 0
                 var length = 0
                 while j < t.count {
                     if t.isDigit(j) {
-                        current = current * 10 + Int(t[j].value - 48)
+                        if length < 4 { current = current * 10 + Int(t[j].value - 48) }
                         length += 1
                         j += 1
                     } else if t.is(j, ".") && t.isDigit(j + 1) && length > 0 {
-                        parts.append(length > 3 ? 999 : current)
+                        parts += 1
+                        if length > 3 || current > 255 { partsInRange = false }
                         current = 0
                         length = 0
                         j += 1
@@ -379,8 +400,11 @@ enum StructuredScanners {
                         break
                     }
                 }
-                if length > 0 { parts.append(length > 3 ? 999 : current) }
-                if parts.count == 4 && parts.allSatisfy({ $0 <= 255 }) && !t.isAlnum(j) && !(t.is(j, ".") && t.isDigit(j + 1)) {
+                if length > 0 {
+                    parts += 1
+                    if length > 3 || current > 255 { partsInRange = false }
+                }
+                if parts == 4 && partsInRange && !t.isAlnum(j) && !(t.is(j, ".") && t.isDigit(j + 1)) {
                     let before = context(t, before: i, 16)
                     let isVersion = hasCue(before, ["version", "v", "build", "release", "ios", "android", "firmware", "update", "app"])
                         || t.is(i - 1, "v") || t.is(i - 1, "V")
