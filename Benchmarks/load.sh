@@ -324,6 +324,8 @@ guards:
     - $ROOT/datasets/guards/injection-extra/benign-2.jsonl
     - $ROOT/datasets/guards/injection-extra/attacks-3.jsonl
     - $ROOT/datasets/guards/injection-extra/benign-3.jsonl
+    - $ROOT/datasets/guards/injection-extra/attacks-4.jsonl
+    - $ROOT/datasets/guards/injection-extra/benign-4.jsonl
     - $ROOT/datasets/guards/injection-extra/tickets-benign.jsonl
 
 providers:

@@ -47,7 +47,7 @@ import Testing
 
     /// The independent and blind sets (written by other authors; the detector was never tuned on them:
     /// see their READMEs) measure how the guards generalise. PII meets the targets there;
-    /// injection does not (independent: TPR 0.83 at FPR 0.040, blind: 0.86 at 0.051, against 0.90
+    /// injection does not (independent: TPR 0.81 at FPR 0.030, blind: 0.86 at 0.028, against 0.90
     /// at 0.03), and these floors only keep it from getting worse.
     @Test func figuresOnTheIndependentSets() throws {
         let pii = try CLI.run(["scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/pii-independent/test.jsonl").path, "--guard", "pii"])
@@ -60,7 +60,7 @@ import Testing
             let row = try #require(rows[type])
             #expect(row.precision >= 0.80 && row.recall >= 0.80, "\(type): \(row)")
         }
-        for (set, tpr, fpr) in [("injection-independent", 0.80, 0.05), ("injection-blind", 0.83, 0.06)] {
+        for (set, tpr, fpr) in [("injection-independent", 0.78, 0.04), ("injection-blind", 0.83, 0.04)] {
             let injection = try CLI.run([
                 "scan", "--evaluate", CLI.root.appendingPathComponent("datasets/guards/\(set)/test.jsonl").path, "--guard", "injection",
             ])

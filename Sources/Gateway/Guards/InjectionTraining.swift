@@ -31,6 +31,8 @@ public enum InjectionTraining {
         "datasets/guards/injection-extra/benign-2.jsonl",
         "datasets/guards/injection-extra/attacks-3.jsonl",
         "datasets/guards/injection-extra/benign-3.jsonl",
+        "datasets/guards/injection-extra/attacks-4.jsonl",
+        "datasets/guards/injection-extra/benign-4.jsonl",
         "datasets/guards/injection-extra/tickets-benign.jsonl",
     ]
 

@@ -39,12 +39,13 @@ public struct InjectionDetector: Sendable {
     /// 5-fold cross-validation over the hand-written training sets in `datasets/guards/injection-extra`
     /// (the other training files, the demo's support tickets among them, always in the training folds): the probability above which 2.5% of
     /// the held-out benign items fall, a margin under the 3% false-positive target.
-    public static let classifierOperatingPoint = 0.82
+    public static let classifierOperatingPoint = 0.80
 
     /// Rule scores at or above this are flagged whatever the classifier says: an attack phrase hidden
-    /// by obfuscation, or decoded from base64. Below it the rules' phrase lists, written for the
-    /// attacks their authors knew, misfire on innocent text about as often as they catch new phrasings.
-    public static let decisiveRuleScore = 0.9
+    /// by obfuscation, or decoded from base64 (both score 0.95). Plain phrase matches (up to 0.9) are
+    /// left to the classifier: in cross-validation they flagged innocent texts ("ignore my previous
+    /// message", security training quoting an attack) as often as they caught what it missed.
+    public static let decisiveRuleScore = 0.95
 
     /// Trains the classifier head from labelled texts (label 1 = injection).
     public static func trainClassifier(texts: [String], labels: [Bool], settings: TrainingSettings = trainingSettings) throws -> TextClassifier {
