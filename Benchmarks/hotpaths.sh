@@ -4,4 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product hotpaths-benchmark > /dev/null 2>&1
-.build/release/hotpaths-benchmark datasets/guards/injection/train.jsonl datasets/guards/injection-independent/train.jsonl datasets/guards/injection-extra/*.jsonl
+mapfile -t training < <(Benchmarks/injection-training-files.sh)
+.build/release/hotpaths-benchmark "${training[@]}"

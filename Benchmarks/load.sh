@@ -316,17 +316,7 @@ server:
 
 guards:
   injection_training_data:
-    - $ROOT/datasets/guards/injection/train.jsonl
-    - $ROOT/datasets/guards/injection-independent/train.jsonl
-    - $ROOT/datasets/guards/injection-extra/attacks.jsonl
-    - $ROOT/datasets/guards/injection-extra/benign.jsonl
-    - $ROOT/datasets/guards/injection-extra/attacks-2.jsonl
-    - $ROOT/datasets/guards/injection-extra/benign-2.jsonl
-    - $ROOT/datasets/guards/injection-extra/attacks-3.jsonl
-    - $ROOT/datasets/guards/injection-extra/benign-3.jsonl
-    - $ROOT/datasets/guards/injection-extra/attacks-4.jsonl
-    - $ROOT/datasets/guards/injection-extra/benign-4.jsonl
-    - $ROOT/datasets/guards/injection-extra/tickets-benign.jsonl
+$("$ROOT/Benchmarks/injection-training-files.sh" | sed 's/^/    - /')
 
 providers:
   - name: mock

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contract
 import Core
 import Foundation
 import Gateway
@@ -23,7 +24,7 @@ struct ScanCommand: ParsableCommand {
 
     @Option(name: .customLong("guard"), help: "pii | injection | all") var guardKind: String = "all"
     @Option(help: "Injection score at or above which a text is flagged.") var threshold: Double = 0.5
-    @Option(help: "Labelled JSON Lines that train the injection classifier (label 0|1); repeat for several files. Default: the training files bundled in the repository's datasets/guards when present.")
+    @Option(help: "Labelled JSON Lines that train the injection classifier (label 0|1); repeat for several files. Default: the files the demo configuration (examples/gatehouse.yaml) trains on.")
     var injectionTraining: [String] = []
     @Flag(help: "Injection rules only, without the trained classifier.") var noClassifier = false
     @Flag(help: "Treat the input as labelled and print accuracy figures instead of findings.") var evaluate = false
@@ -88,10 +89,8 @@ struct ScanCommand: ParsableCommand {
         if noClassifier { return InjectionDetector() }
         var paths = injectionTraining
         if paths.isEmpty, let examples = try? DemoLocator.examplesDirectory() {
-            let root = (examples as NSString).deletingLastPathComponent
-            paths = InjectionTraining.bundledTrainingFiles
-                .map { (root as NSString).appendingPathComponent($0) }
-                .filter { FileManager.default.fileExists(atPath: $0) }
+            // The demo configuration's list is the one list of bundled training files.
+            paths = (try? ConfigurationLoader.load(path: examples, environment: [:]))?.guards.injectionTrainingData ?? []
         }
         guard !paths.isEmpty else { return InjectionDetector() }
         do {

@@ -20,22 +20,6 @@ public enum InjectionTraining {
         }
     }
 
-    /// The training files shipped in the repository, relative to its root (the demo configuration
-    /// names the same list). Never the `test.jsonl` files: those measure the detector.
-    public static let bundledTrainingFiles = [
-        "datasets/guards/injection/train.jsonl",
-        "datasets/guards/injection-independent/train.jsonl",
-        "datasets/guards/injection-extra/attacks.jsonl",
-        "datasets/guards/injection-extra/benign.jsonl",
-        "datasets/guards/injection-extra/attacks-2.jsonl",
-        "datasets/guards/injection-extra/benign-2.jsonl",
-        "datasets/guards/injection-extra/attacks-3.jsonl",
-        "datasets/guards/injection-extra/benign-3.jsonl",
-        "datasets/guards/injection-extra/attacks-4.jsonl",
-        "datasets/guards/injection-extra/benign-4.jsonl",
-        "datasets/guards/injection-extra/tickets-benign.jsonl",
-    ]
-
     public static func classifier(fromJSONLines paths: [String], cacheDirectory: String? = nil) throws -> TextClassifier {
         var examples: [LabelledExample] = []
         for path in paths {

@@ -31,14 +31,15 @@ public struct InjectionDetector: Sendable {
 
     /// Words with their bigrams and character 4-grams inside words (which carry inflections, typos
     /// and the other languages' forms of a word; 3- to 5-grams scored the same in cross-validation at
-    /// three times the featurising cost). No temperature calibration: the score is
-    /// placed on the threshold by `classifierOperatingPoint` instead.
+    /// three times the featurising cost). No temperature calibration: the score is placed on the
+    /// threshold by `classifierOperatingPoint` instead.
     public static let trainingSettings = TrainingSettings(hasher: FeatureHasher(characterNGrams: 4...4), calibrationShare: 0)
 
     /// The classifier probability that maps to a score of 0.5, the default threshold. Chosen by
     /// 5-fold cross-validation over the hand-written training sets in `datasets/guards/injection-extra`
-    /// (the other training files, the demo's support tickets among them, always in the training folds): the probability above which 2.5% of
-    /// the held-out benign items fall, a margin under the 3% false-positive target.
+    /// (the other training files, the demo's support tickets among them, always in the training
+    /// folds): the probability above which 2.5% of the held-out benign items fall, a margin under the
+    /// 3% false-positive target.
     public static let classifierOperatingPoint = 0.80
 
     /// Rule scores at or above this are flagged whatever the classifier says: an attack phrase hidden
