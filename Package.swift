@@ -86,6 +86,13 @@ let package = Package(
         .executableTarget(
             name: "hotpaths-benchmark", dependencies: ["Core", "Contract", "Guards", "Pipeline", "Store"], path: "Benchmarks/HotPathsBenchmark",
             swiftSettings: strict),
+        .executableTarget(
+            name: "bare-proxy",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ], path: "Benchmarks/BareProxy", swiftSettings: strict),
         .executableTarget(name: "guards-benchmark", dependencies: ["Guards", "LocalEngine"], path: "Benchmarks/GuardsBenchmark", swiftSettings: strict),
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Core"], exclude: ["Fixtures"], swiftSettings: strict),

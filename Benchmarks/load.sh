@@ -2,11 +2,12 @@
 # Load benchmark of the gateway on loopback, against an nginx mock of an OpenAI-compatible provider.
 #
 #   Benchmarks/load.sh [--binary PATH] [--with-litellm] [--soak-seconds N] [--duration N]
-#                      [--warmup N] [--out FILE] [--keep]
+#                      [--warmup N] [--out FILE] [--keep] [--only TARGETS]
 #
 # What it does, all on 127.0.0.1, every process its own child, stopped on exit (even on failure):
 #   1. builds the gateway (swift build -c release --product gatehouse) unless --binary is given;
-#      installs what is missing: nginx (Debian nginx-light, else nginx), wrk, curl; with
+#      builds the reference proxy (swift build -c release --product bare-proxy, or the bare-proxy
+#      binary next to --binary); installs what is missing: nginx (Debian nginx-light, else nginx), wrk, curl; with
 #      --with-litellm, LiteLLM's proxy (pip install 'litellm[proxy]').
 #   2. starts nginx from Benchmarks/nginx-mock.conf on a free port: POST /v1/chat/completions answers
 #      200 at once with a fixed chat.completion (usage tokens included).
@@ -21,12 +22,17 @@
 #        direct       nginx mock                               POST /v1/chat/completions
 #        passthrough  gatehouse, model "mock/bench-model"      POST /v1/chat/completions
 #        usecase      gatehouse, the full pipeline             POST /v1/usecases/load-triage/invoke
+#        bare         Benchmarks/BareProxy: Hummingbird + AsyncHTTPClient forwarding the same POST and
+#                     nothing else, the floor a Hummingbird + AsyncHTTPClient gateway can reach
 #        litellm      LiteLLM proxy (--with-litellm)           POST /v1/chat/completions
 #      (a) unloaded: 1 connection, 1 thread, after a warm-up: p50/p90/p99 and overhead over direct;
 #      (b) saturated: 16 connections, 2 threads, after a warm-up: requests/s and p50/p90/p99.
 #   5. the gateway's RSS after the runs, then a soak: 16 connections on the use case for
 #      --soak-seconds (default 300), RSS sampled every 10 s; growth from minute 1 to the end <= 10%.
 #   6. prints a summary (machine, versions, figures), and writes it to --out FILE if given.
+#
+# --only direct,passthrough,... measures only those targets (direct is always measured: overheads are
+# relative to it); meant for quick comparisons while working, not for the figures of BENCHMARKS.md.
 #
 # Exit status: 0 when every run had at most 1% non-2xx answers or socket errors and the soak's RSS
 # growth is within 10%; 1 otherwise (the summary says why); 2 on a usage error.
@@ -44,6 +50,7 @@ DURATION=20
 WARMUP=5
 WITH_LITELLM=0
 KEEP=0
+ONLY=""
 SATURATED_CONNECTIONS=16
 SATURATED_THREADS=2
 RSS_GROWTH_LIMIT=10
@@ -59,6 +66,7 @@ while (($#)); do
         --warmup) WARMUP=${2:?}; shift 2 ;;
         --with-litellm) WITH_LITELLM=1; shift ;;
         --keep) KEEP=1; shift ;;
+        --only) ONLY=${2:?--only needs a list of targets}; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -228,6 +236,13 @@ if [[ -z $BINARY ]]; then
 fi
 [[ -x $BINARY ]] || die "gateway binary not found or not executable: $BINARY"
 BINARY=$(cd "$(dirname "$BINARY")" && pwd)/$(basename "$BINARY")
+BARE_PROXY=$(dirname "$BINARY")/bare-proxy
+if [[ ! -x $BARE_PROXY ]]; then
+    log "swift build -c release --product bare-proxy"
+    (cd "$ROOT" && swift build -c release --product bare-proxy)
+    BARE_PROXY=$ROOT/.build/release/bare-proxy
+fi
+[[ -x $BARE_PROXY ]] || die "reference proxy not found: $BARE_PROXY"
 
 # ---------------------------------------------------------------------------------------------
 # Request bodies. The ticket carries an e-mail address and a name, so the PII guard redacts.
@@ -447,11 +462,24 @@ log "gatehouse on 127.0.0.1:$GW_PORT (pid $GW_PID): $(head -c 300 "$WORK/check-u
 # ---------------------------------------------------------------------------------------------
 # LiteLLM's proxy on the same mock (--with-litellm).
 
-TARGETS=(direct passthrough usecase)
-declare -A URL=([direct]=$DIRECT_URL [passthrough]=$PASSTHROUGH_URL [usecase]=$USECASE_URL)
-declare -A AUTH=([direct]="" [passthrough]=$GATEWAY_KEY [usecase]=$GATEWAY_KEY)
-declare -A PGID=([direct]=$NGINX_PID [passthrough]=$GW_PID [usecase]=$GW_PID)
-declare -A TITLE=([direct]="direct to nginx mock" [passthrough]="gatehouse passthrough" [usecase]="gatehouse use case (pipeline)" [litellm]="LiteLLM proxy (2 workers)")
+# ---------------------------------------------------------------------------------------------
+# The reference proxy: Hummingbird + AsyncHTTPClient and nothing else, on the same mock.
+
+BARE_PORT=$(free_port)
+start_service "$WORK/bare-proxy.log" "$BARE_PROXY" "$BARE_PORT" "http://127.0.0.1:$NGINX_PORT"
+BARE_PID=$STARTED_PID
+BARE_URL=http://127.0.0.1:$BARE_PORT/v1/chat/completions
+wait_ready bare-proxy "$BARE_PID" "$BARE_URL" 30 -X POST -H 'Content-Type: application/json' --data-binary "@$WORK/body-direct.json" \
+    || { cat "$WORK/bare-proxy.log" >&2; die "the reference proxy did not start"; }
+cp "$WORK/body-direct.json" "$WORK/body-bare.json"
+check_answer bare "$BARE_URL" "$WORK/body-bare.json" "" '"total_tokens":114' || die "the reference proxy answers wrongly"
+log "reference proxy on 127.0.0.1:$BARE_PORT (pid $BARE_PID)"
+
+TARGETS=(direct bare passthrough usecase)
+declare -A URL=([direct]=$DIRECT_URL [bare]=$BARE_URL [passthrough]=$PASSTHROUGH_URL [usecase]=$USECASE_URL)
+declare -A AUTH=([direct]="" [bare]="" [passthrough]=$GATEWAY_KEY [usecase]=$GATEWAY_KEY)
+declare -A PGID=([direct]=$NGINX_PID [bare]=$BARE_PID [passthrough]=$GW_PID [usecase]=$GW_PID)
+declare -A TITLE=([direct]="direct to nginx mock" [bare]="bare Hummingbird+AHC proxy" [passthrough]="gatehouse passthrough" [usecase]="gatehouse use case (pipeline)" [litellm]="LiteLLM proxy (2 workers)")
 LITELLM_VERSION=""
 if ((WITH_LITELLM)); then
     LL_DIR=$WORK/litellm
@@ -494,6 +522,17 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 # wrk runs.
+
+if [[ -n $ONLY ]]; then
+    declare -A WANTED=([direct]=1)
+    for target in ${ONLY//,/ }; do
+        [[ -n ${URL[$target]:-} ]] || die "--only: unknown target '$target' (direct, bare, passthrough, usecase, litellm with --with-litellm)"
+        WANTED[$target]=1
+    done
+    SELECTED=()
+    for target in "${TARGETS[@]}"; do [[ -n ${WANTED[$target]:-} ]] && SELECTED+=("$target"); done
+    TARGETS=("${SELECTED[@]}")
+fi
 
 declare -A RES=()
 FAILURES=()
@@ -657,6 +696,15 @@ summary() {
         printf '%-32s %10s   %9s %9s %9s %9s %8s %9s %9s\n' "${TITLE[$target]}" "${RES[$k.rps]}" \
             "$(us_to_ms "${RES[$k.p50_us]}")" "$(us_to_ms "${RES[$k.p90_us]}")" "$(us_to_ms "${RES[$k.p99_us]}")" \
             "${RES[$k.requests]}" "${RES[$k.bad]}" "${RES[$k.cpu_us]}" "${RES[$k.cpu_pct]}"
+    done
+    local base
+    for base in litellm bare; do
+        [[ -n ${RES[b-$base.rps]:-} ]] || continue
+        for target in passthrough usecase; do
+            [[ -n ${RES[b-$target.rps]:-} ]] || continue
+            printf 'saturated ratio  %-30s / %-28s %6.2f x\n' "${TITLE[$target]}" "${TITLE[$base]}" \
+                "$(awk -v a="${RES[b-$target.rps]}" -v b="${RES[b-$base.rps]}" 'BEGIN { print (b > 0 ? a / b : 0) }')"
+        done
     done
     echo "errors: non-2xx answers + socket errors; more than ${ERROR_LIMIT_PERCENT}% in any run fails the benchmark."
     echo "CPU: user + system time of the server under test alone (nginx for direct, the gateway, LiteLLM's processes),"

@@ -35,6 +35,39 @@ import Testing
         #expect(try await store.entry(id: "missing") == nil)
     }
 
+    /// The JSON columns are written by hand and read back by JSONDecoder: every optional of an
+    /// attempt, dates, escapes and an empty list must survive.
+    @Test func ledgerJSONColumnsRoundTrip() async throws {
+        let store = try SQLiteStore(path: temporaryDatabasePath())
+        var entry = sampleEntry(id: "inv_json")
+        entry.stageTimings = ["guard_input": 0.123_456, "call_model": 1_234.5, "quote\"d": 0]
+        entry.attempts = [
+            AttemptRecord(
+                provider: "openai", model: "gpt-4o-mini", milliseconds: 12.75, error: "HTTP 503: \"overloaded\"\n",
+                spanID: "00f067aa0ba902b7", parentSpanID: "53995c3f42cd8ad8", startedAt: Date(timeIntervalSince1970: 1_764_866_711.123)),
+            AttemptRecord(provider: "local", model: "m", milliseconds: 0.5, error: nil),
+        ]
+        entry.escalationReasons = ["low_confidence", "policy: é/ü"]
+        try await store.record(entry)
+        let read = try #require(try await store.entry(id: "inv_json"))
+        #expect(read.stageTimings == entry.stageTimings)
+        #expect(read.attempts.count == 2)
+        #expect(read.attempts[1] == entry.attempts[1])
+        let first = read.attempts[0]
+        #expect(first.error == entry.attempts[0].error)
+        #expect(first.spanID == "00f067aa0ba902b7" && first.parentSpanID == "53995c3f42cd8ad8")
+        #expect(abs(first.startedAt!.timeIntervalSince(entry.attempts[0].startedAt!)) < 0.000_001)
+        #expect(read.escalationReasons == entry.escalationReasons)
+
+        var empty = sampleEntry(id: "inv_empty")
+        empty.stageTimings = [:]
+        empty.attempts = []
+        empty.escalationReasons = []
+        try await store.record(empty)
+        let readEmpty = try #require(try await store.entry(id: "inv_empty"))
+        #expect(readEmpty.stageTimings.isEmpty && readEmpty.attempts.isEmpty && readEmpty.escalationReasons.isEmpty)
+    }
+
     @Test func usesWALAndNamedMigrations() throws {
         let store = try SQLiteStore(path: temporaryDatabasePath())
         #expect(try store.journalMode() == "wal")

@@ -33,7 +33,7 @@ public struct AuditEventDraft: Sendable, Hashable {
     /// The bytes the chain hashes: every field, in a fixed order, as compact JSON with sorted keys.
     public func canonicalJSON(id: String) -> String {
         JSONValue.object([
-            "id": .string(id), "at": .string(at.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))),
+            "id": .string(id), "at": .string(UTCTimestamp.milliseconds(at)),
             "actor": .string(actor), "actor_team": actorTeam.map(JSONValue.string) ?? .null, "action": .string(action),
             "use_case": useCase.map(JSONValue.string) ?? .null, "target": target.map(JSONValue.string) ?? .null,
             "outcome": .string(outcome), "details": .object(details),

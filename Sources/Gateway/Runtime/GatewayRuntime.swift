@@ -96,6 +96,9 @@ public final class GatewayRuntime: Sendable {
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
         clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         clientConfiguration.timeout.connect = .seconds(5)
+        // The gateway makes its own spans and sends `traceparent` itself; AsyncHTTPClient's own span
+        // per request (a no-op tracer unless one is bootstrapped) only cost time.
+        clientConfiguration.tracing.tracer = nil
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
         let ledger = LedgerWriter(store: store, logger: logger)
         let alerter = BudgetAlerter(httpClient: httpClient, store: store, logger: logger) { useCase in

@@ -55,7 +55,9 @@ extension SQLiteStore: AuditLog {
         guard let sealer = auditSealer else { throw AuditLogError.noKey }
         // No anchor write here: this runs inside the write transaction, and a waiting anchor is
         // written by its timer (within `anchorInterval`) or superseded by this batch's own.
-        let tail = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")
+        let tail = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1"))
+        let insert = try db.cachedStatement(
+            sql: "INSERT INTO audit_events (seq, event_id, at, action, content, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
         var previous: String = tail?["hash"] ?? AuditSealer.genesisHash
         var sequence: Int64 = tail?["seq"] ?? 0
         for draft in drafts {
@@ -63,8 +65,7 @@ extension SQLiteStore: AuditLog {
             let id = "aud_" + InvocationIDs.random(hexCharacters: 20)
             let content = draft.canonicalJSON(id: id)
             let hash = sealer.hash(previous: previous, content: content)
-            try db.execute(
-                sql: "INSERT INTO audit_events (seq, event_id, at, action, content, prev_hash, hash, mac) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            try insert.execute(
                 arguments: [sequence, id, Self.timestamp(draft.at), draft.action, content, previous, hash, sealer.mac(hash)])
             previous = hash
         }

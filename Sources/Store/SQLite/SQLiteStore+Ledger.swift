@@ -14,8 +14,9 @@ extension SQLiteStore: LedgerStore {
         // sealed in the same transaction as its row.
         let summaries = auditSealer == nil ? [] : batch.map(Self.auditSummary)
         let head = try await pool.write { db in
+            let insert = try db.cachedStatement(sql: Self.insertSQL)
             for arguments in rows {
-                try db.execute(sql: Self.insertSQL, arguments: arguments)
+                try insert.execute(arguments: arguments)
             }
             return try self.appendAudit(summaries, in: db)
         }
@@ -97,6 +98,33 @@ extension SQLiteStore: LedgerStore {
         return entry
     }
 
+    // The ledger's JSON columns, written with Core's byte-level writer: a JSONEncoder per row cost
+    // more than the row's insert. `JSONDecoder` reads them back (`ledgerJSONColumnsRoundTrip` test).
+    static func json(_ timings: [String: Double]) -> String {
+        JSONValue.object(timings.mapValues(JSONValue.number)).compactJSONString()
+    }
+
+    static func json(_ list: [String]) -> String {
+        JSONValue.array(list.map(JSONValue.string)).compactJSONString()
+    }
+
+    /// As `AttemptRecord`'s synthesized `Encodable` writes it: absent optionals left out, the date as
+    /// seconds since 2001-01-01 (JSONDecoder's default date strategy).
+    static func json(_ attempts: [AttemptRecord]) -> String {
+        JSONValue.array(
+            attempts.map { attempt in
+                var members: [String: JSONValue] = [
+                    "provider": .string(attempt.provider), "model": .string(attempt.model), "milliseconds": .number(attempt.milliseconds),
+                ]
+                if let error = attempt.error { members["error"] = .string(error) }
+                if let spanID = attempt.spanID { members["spanID"] = .string(spanID) }
+                if let parentSpanID = attempt.parentSpanID { members["parentSpanID"] = .string(parentSpanID) }
+                if let startedAt = attempt.startedAt { members["startedAt"] = .number(startedAt.timeIntervalSinceReferenceDate) }
+                return .object(members)
+            }
+        ).compactJSONString()
+    }
+
     static func json(_ value: some Encodable) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
@@ -110,7 +138,7 @@ extension SQLiteStore: LedgerStore {
 
     /// ISO 8601 with milliseconds in UTC: sorts lexically in time order.
     static func timestamp(_ date: Date) -> String {
-        date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: true).timeSeparator(.colon))
+        UTCTimestamp.milliseconds(date)
     }
 
     static func parseTimestamp(_ text: String) -> Date {
