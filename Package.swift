@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "CoreTests", dependencies: ["Core"], swiftSettings: strict),
         .testTarget(name: "ContractTests", dependencies: ["Contract", "Core"], exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "LocalEngineTests", dependencies: ["LocalEngine"], swiftSettings: strict),
+        .testTarget(name: "GovernanceTests", dependencies: ["Governance"], swiftSettings: strict),
         .testTarget(name: "GuardsTests", dependencies: ["Guards"], swiftSettings: strict),
         .testTarget(name: "ProvidersTests", dependencies: ["Providers", "Core", "GatehouseTesting"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: [
@@ -107,7 +108,7 @@ let package = Package(
         ], swiftSettings: strict),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Core", "Guards"], swiftSettings: strict),
         .testTarget(name: "GatehouseCLITests", dependencies: [
-            "GatehouseTesting", "Core", "Store",
+            "GatehouseTesting", "Core", "Store", "gatehouse",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: strict),

@@ -23,13 +23,45 @@ public enum BudgetWindow: String, Sendable, Hashable, CaseIterable {
     }
 
     /// A label for the window containing `date`: `2026-11-25` or `2026-11`.
+    ///
+    /// Every reservation asks for one; the window it falls in is remembered per window kind and time
+    /// zone, so the calendar arithmetic runs once per day or month rather than once per request.
     public func label(of date: Date, timeZone: TimeZone) -> String {
+        let key = WindowLabelCache.Key(window: self, timeZone: timeZone)
+        if let cached = WindowLabelCache.entries.withLock({ $0[key] }), cached.start <= date, date < cached.end {
+            return cached.label
+        }
+        let label = computeLabel(of: date, timeZone: timeZone)
+        let start = start(of: date, timeZone: timeZone)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        if let end = calendar.date(byAdding: self == .day ? .day : .month, value: 1, to: start), start <= date, date < end {
+            WindowLabelCache.entries.withLock { $0[key] = WindowLabelCache.Entry(start: start, end: end, label: label) }
+        }
+        return label
+    }
+
+    private func computeLabel(of date: Date, timeZone: TimeZone) -> String {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         return self == .day
             ? String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0) : String(format: "%04d-%02d", c.year ?? 0, c.month ?? 0)
     }
+}
+
+/// The current window of each (window kind, time zone) seen, with its label.
+enum WindowLabelCache {
+    struct Key: Hashable {
+        var window: BudgetWindow
+        var timeZone: TimeZone
+    }
+    struct Entry {
+        var start: Date
+        var end: Date
+        var label: String
+    }
+    static let entries = Mutex<[Key: Entry]>([:])
 }
 
 /// Hard caps on spend per scope (use case, team, key) and window. Before a model call the request's

@@ -2,6 +2,7 @@ import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
+import Core
 import Logging
 
 /// The only place logging is bootstrapped: JSON lines on stderr, one object per event.
@@ -33,8 +34,8 @@ struct JSONLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         var fields: [(String, Logger.MetadataValue)] = [
-            ("ts", .string(Self.timestamp())), ("level", .string(event.level.rawValue)), ("msg", .string(event.message.description)),
-            ("logger", .string(label)),
+            ("ts", .string(UTCTimestamp.milliseconds(Date()) + "Z")), ("level", .string(event.level.rawValue)),
+            ("msg", .string(event.message.description)), ("logger", .string(label)),
         ]
         // The request line carries all its metadata in the event; merge only when both have some.
         let merged: Logger.Metadata =
@@ -42,11 +43,11 @@ struct JSONLogHandler: LogHandler {
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) where key != "ts" && key != "level" && key != "msg" && key != "logger" {
             fields.append((key, value))
         }
-        var line = ""
-        line.reserveCapacity(512)
+        var line: [UInt8] = []
+        line.reserveCapacity(640)
         Self.writeObject(fields, into: &line)
-        line.append("\n")
-        line.withUTF8 { bytes in
+        line.append(UInt8(ascii: "\n"))
+        line.withUnsafeBufferPointer { bytes in
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(2, bytes.baseAddress! + offset, bytes.count - offset)
@@ -56,62 +57,60 @@ struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// UTC ISO 8601 with milliseconds (`2026-11-25T10:41:07.123Z`), without Foundation's formatter,
-    /// which cost more than the rest of a log line.
-    static func timestamp() -> String {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        var seconds = now.tv_sec
-        var parts = tm()
-        gmtime_r(&seconds, &parts)
-        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let milliseconds = Int(now.tv_nsec / 1_000_000)
-        let millisecondText = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)).\(millisecondText)Z"
-    }
-
     /// Metadata as JSON: strings stay strings, nested dictionaries and arrays become objects and arrays.
-    static func writeObject(_ fields: [(String, Logger.MetadataValue)], into line: inout String) {
-        line.append("{")
+    /// Written as UTF-8 bytes: appending to a String scalar by scalar cost more than the rest of the line.
+    static func writeObject(_ fields: [(String, Logger.MetadataValue)], into line: inout [UInt8]) {
+        line.append(UInt8(ascii: "{"))
         for (index, (key, value)) in fields.enumerated() {
-            if index > 0 { line.append(",") }
+            if index > 0 { line.append(UInt8(ascii: ",")) }
             writeString(key, into: &line)
-            line.append(":")
+            line.append(UInt8(ascii: ":"))
             writeValue(value, into: &line)
         }
-        line.append("}")
+        line.append(UInt8(ascii: "}"))
     }
 
-    static func writeValue(_ value: Logger.MetadataValue, into line: inout String) {
+    static func writeValue(_ value: Logger.MetadataValue, into line: inout [UInt8]) {
         switch value {
         case .string(let text): writeString(text, into: &line)
         case .stringConvertible(let convertible): writeString(convertible.description, into: &line)
         case .dictionary(let dictionary): writeObject(dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: &line)
         case .array(let values):
-            line.append("[")
+            line.append(UInt8(ascii: "["))
             for (index, element) in values.enumerated() {
-                if index > 0 { line.append(",") }
+                if index > 0 { line.append(UInt8(ascii: ",")) }
                 writeValue(element, into: &line)
             }
-            line.append("]")
+            line.append(UInt8(ascii: "]"))
         }
     }
 
-    static func writeString(_ text: String, into line: inout String) {
-        line.append("\"")
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line.append("\\\"")
-            case "\\": line.append("\\\\")
-            case "\n": line.append("\\n")
-            case "\r": line.append("\\r")
-            case "\t": line.append("\\t")
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                line.append("\\u" + String(repeating: "0", count: 4 - hex.count) + hex)
-            default: line.unicodeScalars.append(scalar)
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// A JSON string: quote, backslash and control characters escaped; everything else as its UTF-8.
+    static func writeString(_ text: String, into line: inout [UInt8]) {
+        line.append(UInt8(ascii: "\""))
+        var text = text
+        text.withUTF8 { bytes in
+            var runStart = 0
+            for index in 0..<bytes.count {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                line.append(UInt8(ascii: "\\"))
+                switch byte {
+                case UInt8(ascii: "\""): line.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): line.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "\n"): line.append(UInt8(ascii: "n"))
+                case UInt8(ascii: "\r"): line.append(UInt8(ascii: "r"))
+                case UInt8(ascii: "\t"): line.append(UInt8(ascii: "t"))
+                default:
+                    line.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
+                }
             }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        line.append("\"")
+        line.append(UInt8(ascii: "\""))
     }
 }

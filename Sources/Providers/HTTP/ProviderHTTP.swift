@@ -9,16 +9,35 @@ import Synchronization
 /// model event stream that fails over only before its first event.
 enum ProviderHTTP {
     /// Runs `body`, throwing `.timeout` if it takes longer than `duration`; the body is cancelled.
-    static func withTimeout<T: Sendable>(_ duration: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: duration)
-                throw ProviderError.timeout
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
+    ///
+    /// The timer is an event-loop task, not a sleeping Swift task: a task group with a sleeper cost two
+    /// child tasks, a dispatch timer and a wake-up to cancel the sleeper on every upstream call.
+    static func withTimeout<T: Sendable>(
+        _ duration: Duration, on loops: any EventLoopGroup, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let work = Task { try await body() }
+        let expired = TimeoutFlag()
+        let timer = loops.any().scheduleTask(in: .nanoseconds(Int64(duration.milliseconds * 1_000_000))) {
+            expired.set()
+            work.cancel()
         }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            do {
+                return try await work.value
+            } catch {
+                if expired.isSet { throw ProviderError.timeout }
+                throw error
+            }
+        } onCancel: {
+            work.cancel()
+        }
+    }
+
+    final class TimeoutFlag: Sendable {
+        private let state = Mutex(false)
+        func set() { state.withLock { $0 = true } }
+        var isSet: Bool { state.withLock { $0 } }
     }
 
     static func request(url: String, headers: [(String, String)], body: JSONValue) -> HTTPClientRequest {
@@ -33,7 +52,7 @@ enum ProviderHTTP {
 
     /// Executes and collects a JSON response within `timeout`. Non-2xx become `.http` with the upstream message.
     static func executeJSON(_ client: HTTPClient, _ request: HTTPClientRequest, timeout: Duration) async throws -> JSONValue {
-        try await withTimeout(timeout) {
+        try await withTimeout(timeout, on: client.eventLoopGroup) {
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.milliseconds * 1_000_000)))
@@ -125,7 +144,7 @@ enum ProviderHTTP {
         _ client: HTTPClient, _ request: HTTPClientRequest, timeout: Duration, stall: Duration,
         decoder: @escaping @Sendable () -> any StreamDecoder
     ) async throws -> ModelEventStream {
-        let response: HTTPClientResponse = try await withTimeout(timeout) {
+        let response: HTTPClientResponse = try await withTimeout(timeout, on: client.eventLoopGroup) {
             let response: HTTPClientResponse
             do {
                 response = try await client.execute(request, timeout: .nanoseconds(Int64(timeout.milliseconds * 1_000_000)))
