@@ -4,6 +4,7 @@ import Foundation
 import Metrics
 import Pipeline
 import Prometheus
+import Synchronization
 
 /// The gateway's Prometheus metrics, written through the swift-metrics API into one swift-prometheus
 /// registry per runtime (tests run several runtimes in one process; no global bootstrap).
@@ -125,8 +126,13 @@ public final class GatewayMetrics: Sendable {
 
 /// A swift-metrics factory over a swift-prometheus registry that gives each metric its unit suffix
 /// and HELP text (the stock factory emits none, which `promtool check metrics` flags).
+///
+/// Handlers are remembered by name and labels: every request asks for a dozen of them, and the
+/// registry's own lookup (name validation, HELP text, a lock, label sorting) cost more than the
+/// metric update itself.
 struct DescribedPrometheusFactory: MetricsFactory {
     let registry: PrometheusCollectorRegistry
+    let handles = MetricHandleCache()
 
     /// label -> (unit suffix, help).
     static let descriptions: [String: (unit: String, help: String)] = [
@@ -159,11 +165,11 @@ struct DescribedPrometheusFactory: MetricsFactory {
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
-        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+        handles.counter(.init(label, dimensions)) { registry.makeCounter(descriptor: descriptor(label), labels: dimensions) }
     }
 
     func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
-        registry.makeCounter(descriptor: descriptor(label), labels: dimensions)
+        handles.counter(.init(label, dimensions)) { registry.makeCounter(descriptor: descriptor(label), labels: dimensions) }
     }
 
     func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
@@ -173,31 +179,99 @@ struct DescribedPrometheusFactory: MetricsFactory {
     }
 
     func makeMeter(label: String, dimensions: [(String, String)]) -> any MeterHandler {
-        registry.makeGauge(descriptor: descriptor(label), labels: dimensions)
+        handles.gauge(.init(label, dimensions)) { registry.makeGauge(descriptor: descriptor(label), labels: dimensions) }
     }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: GatewayMetrics.durationBuckets)
+        handles.timer(.init(label, dimensions)) {
+            registry.makeDurationHistogram(descriptor: descriptor(label), labels: dimensions, buckets: GatewayMetrics.durationBuckets)
+        }
     }
 
     func destroyCounter(_ handler: any CounterHandler) {
-        if let counter = handler as? Prometheus.Counter { registry.unregisterCounter(counter) }
+        if let counter = handler as? Prometheus.Counter {
+            handles.forget(counter)
+            registry.unregisterCounter(counter)
+        }
     }
 
     func destroyFloatingPointCounter(_ handler: any FloatingPointCounterHandler) {
-        if let counter = handler as? Prometheus.Counter { registry.unregisterCounter(counter) }
+        if let counter = handler as? Prometheus.Counter {
+            handles.forget(counter)
+            registry.unregisterCounter(counter)
+        }
     }
 
     func destroyRecorder(_ handler: any RecorderHandler) {
-        if let gauge = handler as? Prometheus.Gauge { registry.unregisterGauge(gauge) }
+        if let gauge = handler as? Prometheus.Gauge {
+            handles.forget(gauge)
+            registry.unregisterGauge(gauge)
+        }
         if let histogram = handler as? Histogram<Double> { registry.unregisterValueHistogram(histogram) }
     }
 
     func destroyMeter(_ handler: any MeterHandler) {
-        if let gauge = handler as? Prometheus.Gauge { registry.unregisterGauge(gauge) }
+        if let gauge = handler as? Prometheus.Gauge {
+            handles.forget(gauge)
+            registry.unregisterGauge(gauge)
+        }
     }
 
     func destroyTimer(_ handler: any TimerHandler) {
-        if let histogram = handler as? Histogram<Duration> { registry.unregisterDurationHistogram(histogram) }
+        if let histogram = handler as? Histogram<Duration> {
+            handles.forget(histogram)
+            registry.unregisterDurationHistogram(histogram)
+        }
+    }
+}
+
+/// The registry's handlers by metric name and labels (see `DescribedPrometheusFactory`). Label values
+/// are bounded (see `GatewayMetrics`), so the cache is too.
+final class MetricHandleCache: Sendable {
+    struct Key: Hashable {
+        var label: String
+        var dimensions: [String]
+
+        init(_ label: String, _ dimensions: [(String, String)]) {
+            self.label = label
+            self.dimensions = dimensions.flatMap { [$0.0, $0.1] }
+        }
+    }
+
+    private struct Handles {
+        var counters: [Key: Prometheus.Counter] = [:]
+        var gauges: [Key: Prometheus.Gauge] = [:]
+        var timers: [Key: Histogram<Duration>] = [:]
+    }
+
+    private let state = Mutex(Handles())
+
+    func counter(_ key: Key, make: () -> Prometheus.Counter) -> Prometheus.Counter {
+        if let known = state.withLock({ $0.counters[key] }) { return known }
+        let made = make()
+        state.withLock { $0.counters[key] = made }
+        return made
+    }
+
+    func gauge(_ key: Key, make: () -> Prometheus.Gauge) -> Prometheus.Gauge {
+        if let known = state.withLock({ $0.gauges[key] }) { return known }
+        let made = make()
+        state.withLock { $0.gauges[key] = made }
+        return made
+    }
+
+    func timer(_ key: Key, make: () -> Histogram<Duration>) -> Histogram<Duration> {
+        if let known = state.withLock({ $0.timers[key] }) { return known }
+        let made = make()
+        state.withLock { $0.timers[key] = made }
+        return made
+    }
+
+    func forget(_ handler: AnyObject) {
+        state.withLock { handles in
+            handles.counters = handles.counters.filter { $0.value !== handler }
+            handles.gauges = handles.gauges.filter { $0.value !== handler }
+            handles.timers = handles.timers.filter { $0.value !== handler }
+        }
     }
 }
