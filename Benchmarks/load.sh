@@ -700,8 +700,8 @@ summary() {
     local base
     for base in litellm bare; do
         [[ -n ${RES[b-$base.rps]:-} ]] || continue
-        for target in passthrough usecase; do
-            [[ -n ${RES[b-$target.rps]:-} ]] || continue
+        for target in bare passthrough usecase; do
+            [[ $target != "$base" && -n ${RES[b-$target.rps]:-} ]] || continue
             printf 'saturated ratio  %-30s / %-28s %6.2f x\n' "${TITLE[$target]}" "${TITLE[$base]}" \
                 "$(awk -v a="${RES[b-$target.rps]}" -v b="${RES[b-$base.rps]}" 'BEGIN { print (b > 0 ? a / b : 0) }')"
         done

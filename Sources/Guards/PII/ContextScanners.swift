@@ -53,8 +53,9 @@ enum ContextScanners {
             i = max(j, i + 1)
         }
         // Written out: "12 March 1985", "12. März 1985", "12 de marzo de 1985", "March 12, 1985", "1er mars 1985".
-        for (index, word) in words.enumerated() {
-            guard word.is(Lexicon.month) else { continue }
+        // Indices first: copying every word (two strings) to test one flag cost more than the test.
+        for index in words.indices where words[index].is(Lexicon.month) {
+            let word = words[index]
             // Day before the month.
             var start: Int?
             if index >= 1, isDay(words[index - 1]) { start = words[index - 1].start }
@@ -143,7 +144,6 @@ enum ContextScanners {
         while i < words.count && taken < 4 {
             let word = words[i]
             if i > index && word.startsLine && !allowLineBreak { break }
-            let bare = word.key
             if word.isCapitalized && !word.is(Lexicon.notName) && !word.is(Lexicon.title) && word.length >= 2
                 && word.isAlphabetic && !(word.length > 2 && word.isAllUpper)
             {
@@ -298,7 +298,10 @@ enum ContextScanners {
             return true
         }
 
-        for (index, token) in tokens.enumerated() {
+        // Only a house number or a capitalised word can start an address; the rest are skipped
+        // without copying them.
+        for index in tokens.indices where tokens[index].startsWithDigit || tokens[index].isCapitalized {
+            let token = tokens[index]
             // English and French: number first. "221B Baker Street", "12 rue de la Paix", "5 bis avenue Victor Hugo".
             if isHouseNumber(token) {
                 var k = index + 1
