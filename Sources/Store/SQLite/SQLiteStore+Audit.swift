@@ -75,52 +75,51 @@ extension SQLiteStore: AuditLog {
     /// Written after the commit. Two processes may race and leave an older head: verification only
     /// requires the anchored event to be present, so a stale anchor weakens nothing else and never
     /// raises a false alarm.
-    /// Writes the head anchor now (never an older head over a newer one).
+    /// Writes the head anchor now (never an older head over a newer one); returns once it is written.
     func writeAnchor(_ anchor: AuditAnchor?) {
         guard let anchor else { return }
         anchorThrottle.withLock { state in
-            if let pending = state.pending, pending.sequence <= anchor.sequence { state.pending = nil }
-            persist(anchor, &state)
+            if anchor.sequence > (state.pending?.sequence ?? -1) { state.pending = anchor }
         }
+        anchorQueue.sync { writePendingAnchor() }
     }
 
-    private func persist(_ anchor: AuditAnchor, _ state: inout AnchorThrottle) {
-        guard anchor.sequence > state.writtenSequence, let data = try? JSONEncoder().encode(anchor) else { return }
-        try? data.write(to: URL(fileURLWithPath: auditAnchorPath), options: .atomic)
-        state.writtenSequence = anchor.sequence
-        state.lastWrite = .now
-    }
-
-    /// After a ledger batch: the anchor now, or within `anchorInterval` if it was written less than that ago.
+    /// After a ledger batch: the anchor within `anchorInterval` of the last write (at once if the last
+    /// write is older). Every file write runs on `anchorQueue`, never on the caller's thread: the
+    /// ledger writer runs on Swift's cooperative pool, whose few threads also serve requests, and a
+    /// file replaced atomically can take milliseconds.
     func writeAnchorSoon(_ anchor: AuditAnchor?) {
         guard let anchor else { return }
         let delay = anchorThrottle.withLock { state -> Duration? in
-            let now = ContinuousClock.now
-            if let last = state.lastWrite, now - last < Self.anchorInterval {
-                if anchor.sequence > (state.pending?.sequence ?? -1) { state.pending = anchor }
-                guard !state.scheduled else { return nil }
-                state.scheduled = true
-                return Self.anchorInterval - (now - last)
-            }
-            persist(anchor, &state)
-            return nil
+            if anchor.sequence > (state.pending?.sequence ?? -1) { state.pending = anchor }
+            guard !state.scheduled else { return nil }
+            state.scheduled = true
+            guard let last = state.lastWrite else { return .zero }
+            return max(.zero, Self.anchorInterval - (ContinuousClock.now - last))
         }
-        if let delay {
-            Task {
-                try? await Task.sleep(for: delay)
-                self.flushAuditAnchor()
-            }
-        }
+        guard let delay else { return }
+        let nanoseconds = Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000)
+        anchorQueue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.writePendingAnchor() }
     }
 
-    /// Writes a waiting anchor at once (shutdown, verification).
+    /// Writes a waiting anchor at once (shutdown, verification); returns once it is written.
     public func flushAuditAnchor() {
-        anchorThrottle.withLock { state in
+        anchorQueue.sync { writePendingAnchor() }
+    }
+
+    /// Runs on `anchorQueue` only, so writes are serial; the lock is not held during file I/O.
+    private func writePendingAnchor() {
+        let anchor = anchorThrottle.withLock { state -> AuditAnchor? in
             state.scheduled = false
-            if let pending = state.pending {
-                state.pending = nil
-                persist(pending, &state)
-            }
+            defer { state.pending = nil }
+            guard let pending = state.pending, pending.sequence > state.writtenSequence else { return nil }
+            return pending
+        }
+        guard let anchor, let data = try? JSONEncoder().encode(anchor) else { return }
+        try? data.write(to: URL(fileURLWithPath: auditAnchorPath), options: .atomic)
+        anchorThrottle.withLock { state in
+            state.writtenSequence = max(state.writtenSequence, anchor.sequence)
+            state.lastWrite = .now
         }
     }
 

@@ -20,6 +20,8 @@ public final class SQLiteStore: Sendable {
     /// written by a short task); admin events, `verifyAudit` and the ledger writer's shutdown write it
     /// at once. Deleting the newest events of the last second before a crash could go unnoticed.
     let anchorThrottle = Mutex(AnchorThrottle())
+    /// Where throttled anchor writes run (see `writeAnchorSoon`).
+    let anchorQueue = DispatchQueue(label: "gatehouse.audit-anchor")
     static let anchorInterval: Duration = .seconds(1)
 
     /// Opens (creating if needed) the database at `path` and runs pending migrations.
