@@ -149,6 +149,9 @@ extension SQLiteStore: AuditLog {
     /// inserted or reordered.
     public func verifyAudit() async throws -> AuditVerification {
         guard let sealer = auditSealer else { throw AuditLogError.noKey }
+        // This process's waiting anchor goes to disk first (anchors after ledger batches are written
+        // a moment later, on the anchor queue), so a head just appended here is checked too.
+        flushAuditAnchor()
         // The anchor first: it is written after its events commit, so every event it names is in the
         // snapshot read next, even while a server keeps appending.
         let anchorData = FileManager.default.contents(atPath: auditAnchorPath)
