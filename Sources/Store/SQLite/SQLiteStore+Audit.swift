@@ -98,6 +98,12 @@ extension SQLiteStore: AuditLog {
             return max(.zero, Self.anchorInterval - (ContinuousClock.now - last))
         }
         guard let delay else { return }
+        if isFirstAnchorOfThisProcess {
+            // The first head of a process is written before returning: a short-lived command may
+            // exit before the queue runs, and a log with events but no anchor reads as tampered.
+            anchorQueue.sync { writePendingAnchor() }
+            return
+        }
         let nanoseconds = Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000)
         anchorQueue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.writePendingAnchor() }
     }
@@ -106,6 +112,8 @@ extension SQLiteStore: AuditLog {
     public func flushAuditAnchor() {
         anchorQueue.sync { writePendingAnchor() }
     }
+
+    private var isFirstAnchorOfThisProcess: Bool { anchorThrottle.withLock { $0.lastWrite == nil } }
 
     /// Runs on `anchorQueue` only, so writes are serial; the lock is not held during file I/O.
     private func writePendingAnchor() {
