@@ -75,11 +75,32 @@ import Testing
         }
     }
 
+    /// Rows queued within the linger window wait for it and are written together; they are readable
+    /// through the writer meanwhile, and a flush writes them.
+    @Test func rowsLingerThenLandTogether() async throws {
+        let store = try store()
+        let writer = LedgerWriter(store: store, linger: .milliseconds(400), logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await writer.run() }
+            try await Task.sleep(for: .milliseconds(20))
+            for i in 0..<3 { try await writer.record(entry("linger-\(i)")) }
+            try await Task.sleep(for: .milliseconds(50))
+            for i in 0..<3 {
+                #expect(try await store.entry(id: "linger-\(i)") == nil, "written before the linger ended")
+                #expect(try await writer.entry(id: "linger-\(i)") != nil, "not readable while queued")
+            }
+            await writer.flush()
+            for i in 0..<3 { #expect(try await store.entry(id: "linger-\(i)") != nil) }
+            group.cancelAll()
+        }
+    }
+
     /// Rows of unauthenticated rejections are kept only while the queue is under half full, without
     /// waiting; the other half is for authenticated traffic, which waits rather than lose a row.
     @Test func recordIfRoomDropsWhenTheQueueIsHalfFullAndNeverWaits() async throws {
         let store = try store()
-        let writer = LedgerWriter(store: store, capacity: 8, logger: Logger(label: "test"))
+        // No linger: the first row must be taken into a batch at once, so the queue starts empty.
+        let writer = LedgerWriter(store: store, capacity: 8, linger: .zero, logger: Logger(label: "test"))
         // Another connection holds the write lock, so the writer's batch waits and the queue fills.
         let blocker = try DatabaseBlocker(path: store.path)
         try await withThrowingTaskGroup(of: Void.self) { group in
