@@ -31,22 +31,16 @@ public enum BudgetWindow: String, Sendable, Hashable, CaseIterable {
         if let cached = WindowLabelCache.entries.withLock({ $0[key] }), cached.start <= date, date < cached.end {
             return cached.label
         }
-        let label = computeLabel(of: date, timeZone: timeZone)
-        let start = start(of: date, timeZone: timeZone)
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        let label = self == .day
+            ? String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0) : String(format: "%04d-%02d", c.year ?? 0, c.month ?? 0)
+        let start = start(of: date, timeZone: timeZone)
         if let end = calendar.date(byAdding: self == .day ? .day : .month, value: 1, to: start), start <= date, date < end {
             WindowLabelCache.entries.withLock { $0[key] = WindowLabelCache.Entry(start: start, end: end, label: label) }
         }
         return label
-    }
-
-    private func computeLabel(of date: Date, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let c = calendar.dateComponents([.year, .month, .day], from: date)
-        return self == .day
-            ? String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0) : String(format: "%04d-%02d", c.year ?? 0, c.month ?? 0)
     }
 }
 

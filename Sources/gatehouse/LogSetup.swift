@@ -63,7 +63,7 @@ struct JSONLogHandler: LogHandler {
         line.append(UInt8(ascii: "{"))
         for (index, (key, value)) in fields.enumerated() {
             if index > 0 { line.append(UInt8(ascii: ",")) }
-            writeString(key, into: &line)
+            JSONValue.writeString(key, into: &line)
             line.append(UInt8(ascii: ":"))
             writeValue(value, into: &line)
         }
@@ -72,8 +72,8 @@ struct JSONLogHandler: LogHandler {
 
     static func writeValue(_ value: Logger.MetadataValue, into line: inout [UInt8]) {
         switch value {
-        case .string(let text): writeString(text, into: &line)
-        case .stringConvertible(let convertible): writeString(convertible.description, into: &line)
+        case .string(let text): JSONValue.writeString(text, into: &line)
+        case .stringConvertible(let convertible): JSONValue.writeString(convertible.description, into: &line)
         case .dictionary(let dictionary): writeObject(dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, into: &line)
         case .array(let values):
             line.append(UInt8(ascii: "["))
@@ -83,34 +83,5 @@ struct JSONLogHandler: LogHandler {
             }
             line.append(UInt8(ascii: "]"))
         }
-    }
-
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
-    /// A JSON string: quote, backslash and control characters escaped; everything else as its UTF-8.
-    static func writeString(_ text: String, into line: inout [UInt8]) {
-        line.append(UInt8(ascii: "\""))
-        var text = text
-        text.withUTF8 { bytes in
-            var runStart = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
-                line.append(UInt8(ascii: "\\"))
-                switch byte {
-                case UInt8(ascii: "\""): line.append(UInt8(ascii: "\""))
-                case UInt8(ascii: "\\"): line.append(UInt8(ascii: "\\"))
-                case UInt8(ascii: "\n"): line.append(UInt8(ascii: "n"))
-                case UInt8(ascii: "\r"): line.append(UInt8(ascii: "r"))
-                case UInt8(ascii: "\t"): line.append(UInt8(ascii: "t"))
-                default:
-                    line.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
-                }
-            }
-            line.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
-        }
-        line.append(UInt8(ascii: "\""))
     }
 }

@@ -58,7 +58,8 @@ extension JSONValue {
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
-    static func writeString(_ text: String, into output: inout [UInt8]) {
+    /// Appends `text` as a JSON string (quotes, backslash and control characters escaped).
+    public static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(34)
         var text = text
         text.withUTF8 { bytes in

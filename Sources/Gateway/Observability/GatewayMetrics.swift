@@ -246,24 +246,17 @@ final class MetricHandleCache: Sendable {
 
     private let state = Mutex(Handles())
 
-    func counter(_ key: Key, make: () -> Prometheus.Counter) -> Prometheus.Counter {
-        if let known = state.withLock({ $0.counters[key] }) { return known }
-        let made = make()
-        state.withLock { $0.counters[key] = made }
-        return made
-    }
+    func counter(_ key: Key, make: () -> Prometheus.Counter) -> Prometheus.Counter { handle(key, \.counters, make) }
+    func gauge(_ key: Key, make: () -> Prometheus.Gauge) -> Prometheus.Gauge { handle(key, \.gauges, make) }
+    func timer(_ key: Key, make: () -> Histogram<Duration>) -> Histogram<Duration> { handle(key, \.timers, make) }
 
-    func gauge(_ key: Key, make: () -> Prometheus.Gauge) -> Prometheus.Gauge {
-        if let known = state.withLock({ $0.gauges[key] }) { return known }
+    /// The handler remembered under `key`, made (outside the lock) and remembered on first use.
+    private func handle<Handler: Sendable>(
+        _ key: Key, _ table: any WritableKeyPath<Handles, [Key: Handler]> & Sendable, _ make: () -> Handler
+    ) -> Handler {
+        if let known = state.withLock({ $0[keyPath: table][key] }) { return known }
         let made = make()
-        state.withLock { $0.gauges[key] = made }
-        return made
-    }
-
-    func timer(_ key: Key, make: () -> Histogram<Duration>) -> Histogram<Duration> {
-        if let known = state.withLock({ $0.timers[key] }) { return known }
-        let made = make()
-        state.withLock { $0.timers[key] = made }
+        state.withLock { $0[keyPath: table][key] = made }
         return made
     }
 

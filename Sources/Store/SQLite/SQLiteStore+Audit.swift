@@ -90,30 +90,29 @@ extension SQLiteStore: AuditLog {
     /// file replaced atomically can take milliseconds.
     func writeAnchorSoon(_ anchor: AuditAnchor?) {
         guard let anchor else { return }
-        let delay = anchorThrottle.withLock { state -> Duration? in
+        // nil: a write is already scheduled; otherwise the delay before this one, and whether it is
+        // the first of this process.
+        let plan = anchorThrottle.withLock { state -> (delay: Duration, first: Bool)? in
             if anchor.sequence > (state.pending?.sequence ?? -1) { state.pending = anchor }
             guard !state.scheduled else { return nil }
             state.scheduled = true
-            guard let last = state.lastWrite else { return .zero }
-            return max(.zero, Self.anchorInterval - (ContinuousClock.now - last))
+            guard let last = state.lastWrite else { return (.zero, true) }
+            return (max(.zero, Self.anchorInterval - (ContinuousClock.now - last)), false)
         }
-        guard let delay else { return }
-        if isFirstAnchorOfThisProcess {
+        guard let plan else { return }
+        if plan.first {
             // The first head of a process is written before returning: a short-lived command may
             // exit before the queue runs, and a log with events but no anchor reads as tampered.
             anchorQueue.sync { writePendingAnchor() }
-            return
+        } else {
+            anchorQueue.asyncAfter(deadline: .now() + .milliseconds(Int(plan.delay.milliseconds.rounded(.up)))) { self.writePendingAnchor() }
         }
-        let nanoseconds = Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000)
-        anchorQueue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.writePendingAnchor() }
     }
 
     /// Writes a waiting anchor at once (shutdown, verification); returns once it is written.
     public func flushAuditAnchor() {
         anchorQueue.sync { writePendingAnchor() }
     }
-
-    private var isFirstAnchorOfThisProcess: Bool { anchorThrottle.withLock { $0.lastWrite == nil } }
 
     /// Runs on `anchorQueue` only, so writes are serial; the lock is not held during file I/O.
     private func writePendingAnchor() {
