@@ -102,12 +102,13 @@ public struct InvocationContext: Sendable {
         self.stageTimings = []
     }
 
-    /// Invocation ids are `inv_` + 24 hex characters of randomness: unique without coordination across replicas.
-    public static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let high = generator.next() as UInt64
-        let low = generator.next() as UInt32
-        return "inv_" + String(high, radix: 16).leftPadded(to: 16) + String(low, radix: 16).leftPadded(to: 8)
+    /// Invocation ids are `inv_` + 24 hex characters: 12 of milliseconds since 1970, then 12 random.
+    /// Unique without coordination across replicas, and in creation order, so the ledger's index on
+    /// them grows at its end instead of touching a random page per row.
+    public static func newID(now: Date = Date()) -> String {
+        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000)) & 0xFFFF_FFFF_FFFF
+        let random = IDSource.next() & 0xFFFF_FFFF_FFFF
+        return "inv_" + Hex.fixedWidth(milliseconds, digits: 12) + Hex.fixedWidth(random, digits: 12)
     }
 
     /// The `traceparent` an upstream call made now sends (the router replaces the span with its attempt's).

@@ -1,3 +1,4 @@
+import Foundation
 import Core
 import Testing
 
@@ -189,5 +190,21 @@ import Testing
         case .hashed: #expect(row.inputPayload?.hasPrefix("digest(") == true && row.outputPayload?.hasPrefix("digest(") == true)
         case .full: #expect(row.inputPayload?.contains("Please refund my order") == true)
         }
+    }
+}
+
+@Suite struct InvocationIDTests {
+    @Test func idsAreWellFormedUniqueAndInCreationOrder() {
+        // One id per millisecond (the half keeps the instant clear of rounding to the previous one).
+        let ids = (0..<2000).map { InvocationContext.newID(now: Date(timeIntervalSince1970: (1_800_000_000_000 + Double($0) + 0.5) / 1000)) }
+        #expect(Set(ids).count == ids.count)
+        let inOrder = ids == ids.sorted()
+        #expect(inOrder, "ids of later milliseconds sort after earlier ones")
+        for id in ids.prefix(10) {
+            #expect(id.hasPrefix("inv_") && id.count == 28)
+            #expect(id.dropFirst(4).allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        }
+        // The first 12 hex digits are the creation time in milliseconds.
+        #expect(UInt64(ids[0].dropFirst(4).prefix(12), radix: 16) == 1_800_000_000_000)
     }
 }

@@ -198,4 +198,35 @@ import Testing
             #expect(ContinuousClock.now - started < .milliseconds(1500))
         }
     }
+
+    @Test func anAttemptTimeoutCoversABodyThatStallsAfterTheHead() async throws {
+        let mock = MockProviderServer(default: .reply("second try"))
+        mock.enqueue(.stallBody(seconds: 2))
+        try await mock.run { url in
+            var configuration = Self.configuration("mock")
+            configuration.baseURL = url
+            configuration.timeoutMilliseconds = 300
+            let provider = OpenAICompatibleProvider(configuration: configuration, credential: nil, httpClient: HTTPClient.shared)
+            let router = ResilientModelRouter(providers: ["mock": provider], configurations: ["mock": configuration])
+            let started = ContinuousClock.now
+            let routed = try await router.complete(Self.request, targets: [ProviderTarget(provider: "mock", model: "m")], deadline: started.advanced(by: .seconds(5)))
+            #expect(routed.response.content == "second try")
+            #expect(routed.attempts.map(\.error) == ["attempt timed out", nil])
+            #expect((routed.attempts.first?.milliseconds ?? 0) >= 300 && (routed.attempts.first?.milliseconds ?? 0) < 600)
+        }
+    }
+
+    @Test func aSlowBodyWithinTheTimeoutIsReadWhole() async throws {
+        let mock = MockProviderServer(default: .stallBody(seconds: 0.2, text: "arrived in two parts"))
+        try await mock.run { url in
+            var configuration = Self.configuration("mock")
+            configuration.baseURL = url
+            configuration.timeoutMilliseconds = 2000
+            let provider = OpenAICompatibleProvider(configuration: configuration, credential: nil, httpClient: HTTPClient.shared)
+            let router = ResilientModelRouter(providers: ["mock": provider], configurations: ["mock": configuration])
+            let routed = try await router.complete(Self.request, targets: [ProviderTarget(provider: "mock", model: "m")], deadline: .now.advanced(by: .seconds(5)))
+            #expect(routed.response.content == "arrived in two parts")
+            #expect(routed.attempts.count == 1)
+        }
+    }
 }

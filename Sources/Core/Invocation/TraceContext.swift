@@ -25,7 +25,8 @@ public struct TraceContext: Sendable, Hashable {
         if let header, let parsed = parse(header) {
             return TraceContext(traceID: parsed.traceID, parentSpanID: parsed.spanID, spanID: newSpanID(), sampled: parsed.sampled)
         }
-        return TraceContext(traceID: newTraceID(), parentSpanID: nil, spanID: newSpanID(), sampled: Double.random(in: 0..<1) < sampleRatio)
+        let sampled = sampleRatio >= 1 || (sampleRatio > 0 && Double(IDSource.next() >> 11) * 0x1p-53 < sampleRatio)
+        return TraceContext(traceID: newTraceID(), parentSpanID: nil, spanID: newSpanID(), sampled: sampled)
     }
 
     /// Parses `00-<32 hex>-<16 hex>-<2 hex>` (future versions: the same first fields); nil when invalid.
@@ -65,14 +66,16 @@ public struct TraceContext: Sendable, Hashable {
     }
 }
 
-enum IDSource {
+/// Fast unique 64-bit values for identifiers (trace, span, invocation and audit ids) and sampling.
+/// Not for secrets: API keys and salts come from the system generator.
+public enum IDSource {
     static let seed: UInt64 = {
         var generator = SystemRandomNumberGenerator()
         return generator.next()
     }()
     static let counter = Atomic<UInt64>(0)
 
-    static func next() -> UInt64 {
+    public static func next() -> UInt64 {
         var z = seed &+ counter.add(1, ordering: .relaxed).newValue &* 0x9E37_79B9_7F4A_7C15
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

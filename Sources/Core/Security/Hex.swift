@@ -11,4 +11,16 @@ public enum Hex {
         }
         return String(decoding: output, as: UTF8.self)
     }
+
+    /// The low `digits × 4` bits of `value` as exactly `digits` lowercase hex characters (leading zeros kept).
+    public static func fixedWidth(_ value: UInt64, digits count: Int) -> String {
+        precondition((1...16).contains(count), "1 to 16 hex digits")
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            for index in 0..<count {
+                let shift = UInt64((count - 1 - index) * 4)
+                buffer[index] = digits[Int((value >> shift) & 15)]
+            }
+            return count
+        }
+    }
 }

@@ -12,6 +12,9 @@ public enum MockBehaviour: Sendable {
     case status(Int, body: String = #"{"error":{"message":"mock failure"}}"#, retryAfter: String? = nil)
     /// Waits, then answers with the next behaviour (or a default reply).
     case stall(seconds: Double, then: String = "late")
+    /// 200 and the first half of a normal answer at once, the rest after `seconds` (a provider
+    /// that stalls mid-body: the attempt timeout must cover the body, not only the head).
+    case stallBody(seconds: Double, text: String = "slow body")
     /// 200 with a body that is not JSON.
     case malformed
     /// A streamed answer in these chunks; `cutAfter` closes the connection after that many chunks without the end marker.
@@ -87,6 +90,16 @@ public final class MockProviderServer: Sendable {
             return Response(status: .init(code: code), headers: fields, body: .init(byteBuffer: ByteBuffer(string: body)))
         case .malformed:
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: "{\"choices\": [oops")))
+        case .stallBody(let seconds, let text):
+            let full = Array((anthropic ? anthropicReply(text: text, model: model, usage: nil) : openAIReply(text: text, model: model, usage: nil)).compactJSONBytes())
+            let half = full.count / 2
+            let body = ResponseBody { writer in
+                try await writer.write(ByteBuffer(bytes: full[..<half]))
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+                try await writer.write(ByteBuffer(bytes: full[half...]))
+                try await writer.finish(nil)
+            }
+            return Response(status: .ok, headers: [.contentType: "application/json", .contentLength: String(full.count)], body: body)
         case .reply(let text, let usage):
             if streaming { return streamResponse(chunks: chunked(text), cutAfter: nil, stallAfter: nil, anthropic: anthropic, model: model, usage: usage) }
             return jsonResponse(anthropic ? anthropicReply(text: text, model: model, usage: usage) : openAIReply(text: text, model: model, usage: usage))

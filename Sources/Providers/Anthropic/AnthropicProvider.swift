@@ -100,8 +100,8 @@ public struct AnthropicProvider: ModelProvider {
 
     public func complete(_ request: ModelRequest, timeout: Duration) async throws -> ModelResponse {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
-        let http = ProviderHTTP.request(url: endpoint, headers: headers(request), body: body(request, stream: false))
-        let json = try await ProviderHTTP.executeJSON(client, http, timeout: timeout)
+        let http = ProviderHTTP.request(url: endpoint, headers: headers(request))
+        let json = try await ProviderHTTP.executeJSON(client, http, body: body(request, stream: false), timeout: timeout)
         guard let blocks = json["content"]?.arrayValue else { throw ProviderError.malformedResponse("no content blocks") }
         var text = ""
         var toolCalls: [JSONValue] = []

@@ -56,8 +56,8 @@ public struct OpenAICompatibleProvider: ModelProvider {
 
     public func complete(_ request: ModelRequest, timeout: Duration) async throws -> ModelResponse {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
-        let http = ProviderHTTP.request(url: endpoint, headers: headers(request), body: body(request, stream: false))
-        let json = try await ProviderHTTP.executeJSON(client, http, timeout: timeout)
+        let http = ProviderHTTP.request(url: endpoint, headers: headers(request))
+        let json = try await ProviderHTTP.executeJSON(client, http, body: body(request, stream: false), timeout: timeout)
         guard let choice = json["choices"]?.arrayValue?.first, let message = choice["message"] else {
             throw ProviderError.malformedResponse("no choices[0].message")
         }

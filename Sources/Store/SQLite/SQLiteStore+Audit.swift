@@ -227,15 +227,14 @@ public enum AuditLogError: Error, CustomStringConvertible {
     public var description: String { "the audit log needs its key (GATEHOUSE_AUDIT_KEY or audit-hmac.key in the data folder)" }
 }
 
-/// Random identifiers shared by the store's own records.
+/// Random identifiers shared by the store's own records (unique, not secret: from `IDSource`, which
+/// costs no system call).
 enum InvocationIDs {
     static func random(hexCharacters: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
         var text = ""
-        while text.count < hexCharacters {
-            let value = generator.next() as UInt64
-            let chunk = String(value, radix: 16)
-            text += String(repeating: "0", count: 16 - chunk.count) + chunk
+        text.reserveCapacity(hexCharacters + 16)
+        while text.utf8.count < hexCharacters {
+            text += Hex.fixedWidth(IDSource.next(), digits: 16)
         }
         return String(text.prefix(hexCharacters))
     }
