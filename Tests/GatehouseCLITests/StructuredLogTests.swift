@@ -17,6 +17,12 @@ import Testing
             bearer: key)
         #expect(response.status == 200)
         let invocation = try #require(response.headers.first { $0.0 == "x-gatehouse-invocation-id" }?.1)
+        // Lines are written in batches, but leave within the flush delay while the server runs.
+        let waitStarted = ContinuousClock.now
+        while !server.stderr.contains(invocation) && ContinuousClock.now - waitStarted < .seconds(2) {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(server.stderr.contains(invocation), "the request line did not leave while the server ran")
         #expect(server.stop() == 0)
 
         let lines = server.stderr.split(separator: "\n").filter { !$0.isEmpty }
@@ -32,7 +38,8 @@ import Testing
         #expect(line["trace.id"] as? String == trace)
         #expect(line["usecase.id"] as? String == "ticket-triage")
         #expect(line["variant"] as? String == "local-classifier")
-        #expect(line["decision"] as? String != nil && line["http.status"] as? String == "200")
+        #expect(line["decision"] as? String != nil && line["http.status"] as? Int == 200)
+        #expect(line["latency_ms"] is Double || line["latency_ms"] is Int)
         let timings = try #require(line["timings_ms"] as? [String: Any])
         for stage in ["authenticate", "validate_input", "guard_input", "call_model", "decide", "record"] {
             #expect(timings[stage] != nil, "no timing for \(stage)")

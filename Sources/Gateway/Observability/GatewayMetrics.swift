@@ -19,10 +19,18 @@ public final class GatewayMetrics: Sendable {
     /// Requests inside the pipeline right now (saturation).
     let inFlight: CoreMetrics.Meter
 
+    /// The handlers every request updates, looked up without swift-metrics' per-call objects.
+    let hotHandles: RequestMetricHandles
+
     public init() {
         registry = PrometheusCollectorRegistry()
         factory = DescribedPrometheusFactory(registry: registry)
         inFlight = CoreMetrics.Meter(label: "gatehouse_requests_in_flight", factory: factory)
+        hotHandles = RequestMetricHandles(factory: factory)
+    }
+
+    static func duration(milliseconds: Double) -> Duration {
+        .nanoseconds(Int64(milliseconds * 1e6))
     }
 
     /// Buckets for request and stage latencies: 100 µs to 30 s.
@@ -38,37 +46,28 @@ public final class GatewayMetrics: Sendable {
         let useCase = context.useCase?.id ?? (context.route == .passthrough ? "passthrough" : "none")
         let variant = (context.answeringVariant ?? context.variant)?.name ?? "none"
         let decision = (context.decision ?? .failed).rawValue
-        CoreMetrics.Counter(
-            label: "gatehouse_requests",
-            dimensions: [("route", route), ("use_case", useCase), ("variant", variant), ("decision", decision), ("status", String(context.httpStatus))],
-            factory: factory
-        ).increment()
         let total = context.latencyMilliseconds
         let upstream = context.attempts.reduce(0) { $0 + $1.milliseconds }
-        CoreMetrics.Timer(label: "gatehouse_request_duration", dimensions: [("route", route), ("use_case", useCase)], factory: factory)
-            .recordNanoseconds(Int64(total * 1e6))
-        CoreMetrics.Timer(label: "gatehouse_overhead_duration", dimensions: [("route", route), ("use_case", useCase)], factory: factory)
-            .recordNanoseconds(Int64(max(0, total - upstream - context.queueWaitMilliseconds) * 1e6))
+        let provider = context.lastResponse?.target.provider ?? "none"
+        let hot = hotHandles
+        hot.requests(route: route, useCase: useCase, variant: variant, decision: decision, status: context.httpStatus).increment()
+        let durations = hot.durations(route: route, useCase: useCase)
+        durations.total.record(Self.duration(milliseconds: total))
+        durations.overhead.record(Self.duration(milliseconds: max(0, total - upstream - context.queueWaitMilliseconds)))
         for (stage, milliseconds) in context.stageTimings {
-            CoreMetrics.Timer(label: "gatehouse_stage_duration", dimensions: [("stage", stage)], factory: factory).recordNanoseconds(Int64(milliseconds * 1e6))
+            hot.stage(stage).record(Self.duration(milliseconds: milliseconds))
         }
         for attempt in context.attempts {
             let model = knownModels.contains("\(attempt.provider)/\(attempt.model)") ? attempt.model : "other"
-            CoreMetrics.Timer(
-                label: "gatehouse_upstream_duration",
-                dimensions: [("provider", attempt.provider), ("model", model), ("outcome", attempt.error == nil ? "ok" : "error")], factory: factory
-            ).recordNanoseconds(Int64(attempt.milliseconds * 1e6))
+            hot.upstream(provider: attempt.provider, model: model, ok: attempt.error == nil).record(Self.duration(milliseconds: attempt.milliseconds))
         }
-        let provider = context.lastResponse?.target.provider ?? "none"
-        if context.usage.inputTokens > 0 || context.usage.outputTokens > 0 {
-            CoreMetrics.Counter(label: "gatehouse_tokens", dimensions: [("use_case", useCase), ("provider", provider), ("direction", "input")], factory: factory)
-                .increment(by: Int64(context.usage.inputTokens))
-            CoreMetrics.Counter(label: "gatehouse_tokens", dimensions: [("use_case", useCase), ("provider", provider), ("direction", "output")], factory: factory)
-                .increment(by: Int64(context.usage.outputTokens))
-        }
-        if context.costUSD > 0 {
-            CoreMetrics.FloatingPointCounter(label: "gatehouse_cost", dimensions: [("use_case", useCase), ("provider", provider)], factory: factory)
-                .increment(by: context.costUSD)
+        if context.usage.inputTokens > 0 || context.usage.outputTokens > 0 || context.costUSD > 0 {
+            let usage = hot.usage(useCase: useCase, provider: provider)
+            if context.usage.inputTokens > 0 || context.usage.outputTokens > 0 {
+                usage.inputTokens.increment(by: Int64(context.usage.inputTokens))
+                usage.outputTokens.increment(by: Int64(context.usage.outputTokens))
+            }
+            if context.costUSD > 0 { usage.cost.increment(by: context.costUSD) }
         }
         if let code = context.error?.code {
             let reason: String? =
@@ -266,5 +265,107 @@ final class MetricHandleCache: Sendable {
             handles.gauges = handles.gauges.filter { $0.value !== handler }
             handles.timers = handles.timers.filter { $0.value !== handler }
         }
+    }
+}
+
+/// The metrics of every request, by their label values, each made once through the registry (which
+/// returns the same collector for the same name and labels as the swift-metrics path would).
+///
+/// Going through swift-metrics for these cost, per request, a dozen handler objects, label arrays
+/// and a lock each; here it is one lock and dictionary lookups on small keys.
+final class RequestMetricHandles: Sendable {
+    struct RequestKey: Hashable {
+        var route, useCase, variant, decision: String
+        var status: Int
+    }
+
+    struct RouteKey: Hashable {
+        var route, useCase: String
+    }
+
+    struct UpstreamKey: Hashable {
+        var provider, model: String
+        var ok: Bool
+    }
+
+    struct UsageKey: Hashable {
+        var useCase, provider: String
+    }
+
+    struct Durations: Sendable {
+        var total: Histogram<Duration>
+        var overhead: Histogram<Duration>
+    }
+
+    struct Usage: Sendable {
+        var inputTokens: Prometheus.Counter
+        var outputTokens: Prometheus.Counter
+        var cost: Prometheus.Counter
+    }
+
+    private struct Tables {
+        var requests: [RequestKey: Prometheus.Counter] = [:]
+        var durations: [RouteKey: Durations] = [:]
+        var stages: [String: Histogram<Duration>] = [:]
+        var upstream: [UpstreamKey: Histogram<Duration>] = [:]
+        var usage: [UsageKey: Usage] = [:]
+    }
+
+    private let factory: DescribedPrometheusFactory
+    private let tables = Mutex(Tables())
+
+    init(factory: DescribedPrometheusFactory) {
+        self.factory = factory
+    }
+
+    func requests(route: String, useCase: String, variant: String, decision: String, status: Int) -> Prometheus.Counter {
+        let key = RequestKey(route: route, useCase: useCase, variant: variant, decision: decision, status: status)
+        return lookup(\.requests, key) {
+            counter("gatehouse_requests", [("route", route), ("use_case", useCase), ("variant", variant), ("decision", decision), ("status", String(status))])
+        }
+    }
+
+    func durations(route: String, useCase: String) -> Durations {
+        lookup(\.durations, RouteKey(route: route, useCase: useCase)) {
+            Durations(
+                total: histogram("gatehouse_request_duration", [("route", route), ("use_case", useCase)]),
+                overhead: histogram("gatehouse_overhead_duration", [("route", route), ("use_case", useCase)]))
+        }
+    }
+
+    func stage(_ stage: String) -> Histogram<Duration> {
+        lookup(\.stages, stage) { histogram("gatehouse_stage_duration", [("stage", stage)]) }
+    }
+
+    func upstream(provider: String, model: String, ok: Bool) -> Histogram<Duration> {
+        lookup(\.upstream, UpstreamKey(provider: provider, model: model, ok: ok)) {
+            histogram("gatehouse_upstream_duration", [("provider", provider), ("model", model), ("outcome", ok ? "ok" : "error")])
+        }
+    }
+
+    func usage(useCase: String, provider: String) -> Usage {
+        lookup(\.usage, UsageKey(useCase: useCase, provider: provider)) {
+            Usage(
+                inputTokens: counter("gatehouse_tokens", [("use_case", useCase), ("provider", provider), ("direction", "input")]),
+                outputTokens: counter("gatehouse_tokens", [("use_case", useCase), ("provider", provider), ("direction", "output")]),
+                cost: counter("gatehouse_cost", [("use_case", useCase), ("provider", provider)]))
+        }
+    }
+
+    private func lookup<Key: Hashable, Value: Sendable>(
+        _ table: any WritableKeyPath<Tables, [Key: Value]> & Sendable, _ key: Key, make: () -> Value
+    ) -> Value {
+        if let known = tables.withLock({ $0[keyPath: table][key] }) { return known }
+        let made = make()
+        tables.withLock { $0[keyPath: table][key] = made }
+        return made
+    }
+
+    private func counter(_ label: String, _ labels: [(String, String)]) -> Prometheus.Counter {
+        factory.registry.makeCounter(descriptor: factory.descriptor(label), labels: labels)
+    }
+
+    private func histogram(_ label: String, _ labels: [(String, String)]) -> Histogram<Duration> {
+        factory.registry.makeDurationHistogram(descriptor: factory.descriptor(label), labels: labels, buckets: GatewayMetrics.durationBuckets)
     }
 }

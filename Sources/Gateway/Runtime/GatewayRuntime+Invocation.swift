@@ -47,29 +47,36 @@ extension GatewayRuntime {
         traces.record(context)
         // Built only when it will be written.
         guard logger.logLevel <= .info else { return }
-        var metadata: Logger.Metadata = [
-            "invocation.id": "\(context.id)",
-            "route": "\(context.route.rawValue)",
-            "decision": "\((context.decision ?? .failed).rawValue)",
-            "http.status": "\(context.httpStatus)",
-            "latency_ms": "\(Int(context.latencyMilliseconds.rounded()))",
-        ]
-        if let id = context.useCase?.id { metadata["usecase.id"] = "\(id)" }
-        if let variant = context.answeringVariant ?? context.variant { metadata["variant"] = "\(variant.name)" }
-        if let key = context.principal?.keyID { metadata["key.id"] = "\(key)" }
-        if let code = context.error?.code { metadata["error.code"] = "\(code.rawValue)" }
-        metadata["trace.id"] = "\(context.trace.traceID)"
-        // Where the time went: each stage, and the upstream attempts inside it.
-        var timings: Logger.Metadata = [:]
-        for (stage, milliseconds) in context.stageTimings { timings[stage] = "\((milliseconds * 1000).rounded() / 1000)" }
-        metadata["timings_ms"] = .dictionary(timings)
-        if !context.attempts.isEmpty {
-            metadata["upstream_ms"] = "\((context.attempts.reduce(0) { $0 + $1.milliseconds } * 1000).rounded() / 1000)"
-            metadata["attempts"] = "\(context.attempts.count)"
+        // Keys in the order of the rest of the line (sorted); numbers are JSON numbers.
+        var fields = LogFields()
+        if context.attempts.count > 0 { fields.add("attempts", number: Double(context.attempts.count)) }
+        fields.add("decision", (context.decision ?? .failed).rawValue)
+        if let code = context.error?.code { fields.add("error.code", code.rawValue) }
+        fields.add("http.status", number: Double(context.httpStatus))
+        fields.add("invocation.id", context.id)
+        if let key = context.principal?.keyID { fields.add("key.id", key) }
+        fields.add("latency_ms", number: Self.roundedToMicroseconds(context.latencyMilliseconds))
+        if context.ledgerError {
+            fields.add("ledger", "write_failed")
+        } else if context.ledgerDropped {
+            fields.add("ledger", "dropped_unauthenticated")
         }
-        if let provider = context.lastResponse?.target.provider { metadata["provider.name"] = "\(provider)" }
-        if context.ledgerError { metadata["ledger"] = "write_failed" }
-        if context.ledgerDropped { metadata["ledger"] = "dropped_unauthenticated" }
-        logger.info("invocation finished", metadata: metadata)
+        if let provider = context.lastResponse?.target.provider { fields.add("provider.name", provider) }
+        fields.add("route", context.route.rawValue)
+        // Where the time went: each stage, and the upstream attempts inside it.
+        var timings = LogFields()
+        for (stage, milliseconds) in context.stageTimings { timings.add(stage, number: Self.roundedToMicroseconds(milliseconds)) }
+        fields.add("timings_ms", object: timings)
+        fields.add("trace.id", context.trace.traceID)
+        if !context.attempts.isEmpty {
+            fields.add("upstream_ms", number: Self.roundedToMicroseconds(context.attempts.reduce(0) { $0 + $1.milliseconds }))
+        }
+        if let id = context.useCase?.id { fields.add("usecase.id", id) }
+        if let variant = context.answeringVariant ?? context.variant { fields.add("variant", variant.name) }
+        logger.info("invocation finished", metadata: ["request": .stringConvertible(fields)])
+    }
+
+    static func roundedToMicroseconds(_ milliseconds: Double) -> Double {
+        (milliseconds * 1000).rounded() / 1000
     }
 }

@@ -65,12 +65,10 @@ enum ProviderHTTP {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
         body.write(into: &bytes)
-        let outbound: HTTPClient.Request
-        do {
-            outbound = try HTTPClient.Request(url: request.url, method: request.method, headers: request.headers, body: .bytes(bytes))
-        } catch {
-            throw ProviderError.notConfigured("the provider's URL is invalid")
-        }
+        // Every upstream call is a POST (the template's method).
+        var outbound = try requestTemplate(url: request.url)
+        outbound.headers = request.headers
+        outbound.body = .bytes(bytes)
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds * 1_000_000))
         let task = client.execute(
             request: outbound, delegate: ResponseAccumulator(request: outbound, maxBodySize: maxResponseBytes), deadline: deadline)
@@ -93,6 +91,22 @@ enum ProviderHTTP {
         } catch {
             throw ProviderError.malformedResponse("body is not JSON")
         }
+    }
+
+    /// Requests with their URL parsed once per endpoint (parsing it cost more than the rest of the
+    /// request's set-up). Endpoints come from the configuration, so the table stays small.
+    private static let templates = Mutex<[String: HTTPClient.Request]>([:])
+
+    static func requestTemplate(url: String) throws(ProviderError) -> HTTPClient.Request {
+        if let known = templates.withLock({ $0[url] }) { return known }
+        let made: HTTPClient.Request
+        do {
+            made = try HTTPClient.Request(url: url, method: .POST)
+        } catch {
+            throw ProviderError.notConfigured("the provider's URL is invalid")
+        }
+        templates.withLock { $0[url] = made }
+        return made
     }
 
     /// The largest answer body read from a provider.
