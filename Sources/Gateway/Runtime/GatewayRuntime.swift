@@ -214,7 +214,8 @@ public final class GatewayRuntime: Sendable {
         defer { reloading.withLock { $0 = false } }
         var loaded: GatewayConfiguration
         do {
-            loaded = try ConfigurationLoader.load(path: path, environment: processEnvironment)
+            let processEnvironment = processEnvironment
+            loaded = try await Offload.run { () throws(ConfigurationErrors) in try ConfigurationLoader.load(path: path, environment: processEnvironment) }
         } catch {
             try? await store.append([
                 AuditEventDraft(actor: actor.id, actorTeam: actor.team, action: "config.reload", outcome: "invalid", details: ["errors": .number(Double(error.diagnostics.count))])
@@ -237,9 +238,14 @@ public final class GatewayRuntime: Sendable {
         loaded.server.dataDirectory = old.server.dataDirectory
         let environment: PipelineEnvironment
         do {
-            environment = try Self.buildEnvironment(
-                configuration: loaded, processEnvironment: processEnvironment, store: store, ledger: ledger, digester: digester,
-                httpClient: httpClient, logger: logger, governance: self.environment.governance)
+            let (configuration, processEnvironment, store, ledger, digester) = (loaded, processEnvironment, store, ledger, digester)
+            let (httpClient, logger, governance) = (httpClient, logger, self.environment.governance)
+            // Models may be trained here: off the threads that serve requests.
+            environment = try await Offload.run {
+                try Self.buildEnvironment(
+                    configuration: configuration, processEnvironment: processEnvironment, store: store, ledger: ledger, digester: digester,
+                    httpClient: httpClient, logger: logger, governance: governance)
+            }
         } catch {
             throw GatewayError(status: 400, code: .init(rawValue: "invalid_configuration"), message: "The configuration could not be applied; nothing changed: \(error)")
         }
@@ -285,5 +291,20 @@ public final class GatewayRuntime: Sendable {
 
     public func shutdown() async throws {
         try await httpClient.shutdown()
+    }
+}
+
+/// Runs blocking or long CPU work (file reads, model training) on a Dispatch thread.
+///
+/// Request handlers run on the event loops that also do the network I/O (see `gatehouse serve`);
+/// work measured in milliseconds there would hold up every connection of that loop.
+enum Offload {
+    static func run<T: Sendable, Failure: Error>(_ work: @escaping @Sendable () throws(Failure) -> T) async throws(Failure) -> T {
+        let result: Result<T, Failure> = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .utility).async {
+                continuation.resume(returning: Result { () throws(Failure) -> T in try work() })
+            }
+        }
+        return try result.get()
     }
 }
