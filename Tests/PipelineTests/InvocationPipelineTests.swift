@@ -208,3 +208,19 @@ import Testing
         #expect(UInt64(ids[0].dropFirst(4).prefix(12), radix: 16) == 1_800_000_000_000)
     }
 }
+
+@Suite struct TopicFoldTests {
+    @Test func asciiFastPathFoldsLikeTheGeneralPath() {
+        let samples = [
+            "", "Refund", "  Should I SUE them?? ", "order #NL-48213, 2x items; e-mail: a.b@example.com",
+            "tabs\tand\nnew lines", "What dosage of X-42 is safe", "___", "a", "ALL CAPS 123 end.",
+        ]
+        for sample in samples {
+            #expect(TopicMatcher.foldASCII(sample) == TopicMatcher.foldUnicode(sample), "\(sample)")
+        }
+        #expect(TopicMatcher.foldASCII("café") == nil)
+        #expect(TopicMatcher.fold("Ça coûte CHER") == TopicMatcher.foldUnicode("Ça coûte CHER"))
+        #expect(TopicMatcher.mentions(TopicMatcher.fold("Should I sue my landlord?"), any: ["should I sue"]))
+        #expect(!TopicMatcher.mentions(TopicMatcher.fold("issue a refund"), any: ["sue"]))
+    }
+}

@@ -1,4 +1,5 @@
 import Core
+import Crypto
 import Foundation
 import GRDB
 import Logging
@@ -135,5 +136,28 @@ final class DatabaseBlocker: @unchecked Sendable {
 
     func release() {
         try? queue.writeWithoutTransaction { try $0.execute(sql: "ROLLBACK") }
+    }
+}
+
+@Suite struct PreparedHMACTests {
+    @Test func matchesTheOneShotHMACAcrossInterleavedAndConcurrentUses() async throws {
+        let key = Array("a key of some length, longer than nothing".utf8)
+        let prepared = PreparedHMAC(key: key)
+        let messages = ["", "hello", String(repeating: "x", count: 200), "accents é ü and emoji 👩‍💻", "hello"]
+        func expected(_ text: String) -> [UInt8] {
+            Array(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: key)))
+        }
+        for message in messages + messages.reversed() {
+            #expect(Array(prepared.code(message)) == expected(message))
+        }
+        await withTaskGroup(of: Bool.self) { group in
+            for index in 0..<64 {
+                group.addTask {
+                    let message = "message \(index) " + String(repeating: "y", count: index * 7)
+                    return Array(prepared.code(message)) == expected(message)
+                }
+            }
+            for await matched in group { #expect(matched) }
+        }
     }
 }

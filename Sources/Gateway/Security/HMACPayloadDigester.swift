@@ -1,17 +1,18 @@
 import Core
 import Crypto
 import Foundation
+import Store
 
 /// HMAC-SHA256 of payloads under a server key kept outside the database, for `payload_logging: hashed`.
 ///
 /// A keyed hash lets equal payloads be matched across rows without letting anyone with the database
 /// confirm a guessed payload (a plain hash of a short ticket would be easy to brute-force).
 public struct HMACPayloadDigester: PayloadDigester {
-    /// Raw key bytes; `SymmetricKey` is not `Sendable`, so one is made per digest (cheap).
-    let keyBytes: [UInt8]
+    /// The keyed HMAC state, made once (`SymmetricKey` is not `Sendable`).
+    let hmac: PreparedHMAC
 
     public init(key: SymmetricKey) {
-        self.keyBytes = key.withUnsafeBytes { Array($0) }
+        self.hmac = PreparedHMAC(key: key.withUnsafeBytes { Array($0) })
     }
 
     /// Uses `GATEHOUSE_PAYLOAD_KEY` when set, else a key file in the data directory (created with mode 0600).
@@ -29,7 +30,6 @@ public struct HMACPayloadDigester: PayloadDigester {
     }
 
     public func digest(_ text: String) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: keyBytes))
-        return "hmac-sha256:" + Hex.encode(mac)
+        "hmac-sha256:" + Hex.encode(hmac.code(text))
     }
 }

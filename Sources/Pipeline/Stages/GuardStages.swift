@@ -137,6 +137,34 @@ public enum TopicMatcher {
     /// Lowercased, accents folded, every run of characters that are not letters, digits or marks one
     /// space, with a space at each end: a keyword matches as whole words by plain byte search.
     public static func fold(_ text: String) -> String {
+        if let ascii = foldASCII(text) { return ascii }
+        return foldUnicode(text)
+    }
+
+    /// The same fold on bytes for ASCII text, most of what arrives (nil when any byte is not ASCII).
+    static func foldASCII(_ text: String) -> String? {
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count + 2)
+        output.append(32)
+        var lastWasSpace = true
+        for byte in text.utf8 {
+            guard byte < 128 else { return nil }
+            let isDigit = byte >= 48 && byte <= 57
+            let isLower = byte >= 97 && byte <= 122
+            let isUpper = byte >= 65 && byte <= 90
+            if isDigit || isLower || isUpper {
+                output.append(isUpper ? byte + 32 : byte)
+                lastWasSpace = false
+            } else if !lastWasSpace {
+                output.append(32)
+                lastWasSpace = true
+            }
+        }
+        if !lastWasSpace { output.append(32) }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func foldUnicode(_ text: String) -> String {
         var output = String.UnicodeScalarView()
         output.append(" ")
         var lastWasSpace = true

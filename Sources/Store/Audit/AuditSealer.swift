@@ -9,22 +9,26 @@ public struct AuditSealer: Sendable {
     public static let genesisHash = String(repeating: "0", count: 64)
     private let keyBytes: [UInt8]
     private var key: SymmetricKey { SymmetricKey(data: keyBytes) }
+    private let prepared: PreparedHMAC
 
     public init(key: [UInt8]) {
         self.keyBytes = key
+        self.prepared = PreparedHMAC(key: key)
     }
 
     /// SHA-256 over the previous event's hash and this event's canonical content.
     public func hash(previous: String, content: String) -> String {
         var hasher = SHA256()
-        hasher.update(data: Data(previous.utf8))
-        hasher.update(data: Data([0x0A]))
-        hasher.update(data: Data(content.utf8))
+        var previous = previous
+        var content = content
+        previous.withUTF8 { hasher.update(data: UnsafeRawBufferPointer($0)) }
+        hasher.update(data: [0x0A] as [UInt8])
+        content.withUTF8 { hasher.update(data: UnsafeRawBufferPointer($0)) }
         return Self.hex(hasher.finalize())
     }
 
     public func mac(_ text: String) -> String {
-        Self.hex(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key))
+        Self.hex(prepared.code(text))
     }
 
     /// Constant-time check of a stored MAC.
