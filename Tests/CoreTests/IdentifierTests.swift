@@ -34,3 +34,46 @@ import Testing
         #expect(abs(Double(sampled) / 20_000 - 0.25) < 0.02, "sampled \(sampled) of 20000")
     }
 }
+
+@Suite struct TraceparentParseTests {
+    /// The parser before it moved to bytes: fields split on dashes, checked as characters.
+    static func reference(_ header: String) -> (traceID: String, spanID: String, sampled: Bool)? {
+        var slice = Substring(header)
+        while slice.first == " " || slice.first == "\t" { slice = slice.dropFirst() }
+        while slice.last == " " || slice.last == "\t" { slice = slice.dropLast() }
+        let hex: (Character) -> Bool = { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+        let parts = slice.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
+            parts[0].allSatisfy(hex), parts[1].allSatisfy(hex), parts[2].allSatisfy(hex), parts[3].allSatisfy(hex),
+            parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" }), parts[0] != "00" || parts.count == 4,
+            let flags = UInt8(parts[3], radix: 16)
+        else { return nil }
+        return (String(parts[1]), String(parts[2]), flags & 1 == 1)
+    }
+
+    @Test func agreesWithTheReferenceOnValidInvalidAndMutatedHeaders() {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736"
+        let span = "00f067aa0ba902b7"
+        var headers = [
+            "00-\(trace)-\(span)-01", "00-\(trace)-\(span)-00", "00-\(trace)-\(span)-03", "00-\(trace)-\(span)-0a", " \t00-\(trace)-\(span)-01\t ",
+            "01-\(trace)-\(span)-01-extra", "01-\(trace)-\(span)-01", "00-\(trace)-\(span)-01-extra", "ff-\(trace)-\(span)-01",
+            "00-\(String(repeating: "0", count: 32))-\(span)-01", "00-\(trace)-\(String(repeating: "0", count: 16))-01",
+            "00-\(trace.uppercased())-\(span)-01", "00-\(trace)-\(span)-1", "00-\(trace)-\(span)", "", "garbage", "00-\(trace)-\(span)-01-",
+            "00_\(trace)-\(span)-01", "0-0\(trace)-\(span)-01", "00-\(trace)x-\(span)-01", "é0-\(trace)-\(span)-01",
+        ]
+        // Every single-character change of a valid header.
+        let valid = Array("00-\(trace)-\(span)-01")
+        for index in valid.indices {
+            for replacement: Character in ["-", "g", "A", "0", "f", " "] {
+                var mutated = valid
+                mutated[index] = replacement
+                headers.append(String(mutated))
+            }
+        }
+        for header in headers {
+            let parsed = TraceContext.parse(header)
+            let expected = Self.reference(header)
+            #expect(parsed?.traceID == expected?.traceID && parsed?.spanID == expected?.spanID && parsed?.sampled == expected?.sampled, "\(header)")
+        }
+    }
+}

@@ -29,15 +29,34 @@ public struct TraceContext: Sendable, Hashable {
         return TraceContext(traceID: newTraceID(), parentSpanID: nil, spanID: newSpanID(), sampled: sampled)
     }
 
-    /// Parses `00-<32 hex>-<16 hex>-<2 hex>` (future versions: the same first fields); nil when invalid.
+    /// Parses `00-<32 hex>-<16 hex>-<2 hex>` (future versions: the same first fields, then `-` and
+    /// more); nil when invalid. Checked on the UTF-8 bytes: the router parses the header again for
+    /// every upstream attempt, and splitting it into strings cost microseconds.
     public static func parse(_ header: String) -> (traceID: String, spanID: String, sampled: Bool)? {
-        let parts = header.trimmingWhitespace().split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-            parts[0].allSatisfy(\.isLowercaseHex), parts[1].allSatisfy(\.isLowercaseHex), parts[2].allSatisfy(\.isLowercaseHex),
-            parts[3].allSatisfy(\.isLowercaseHex), parts[1].contains(where: { $0 != "0" }), parts[2].contains(where: { $0 != "0" }),
-            parts[0] != "00" || parts.count == 4, let flags = UInt8(parts[3], radix: 16)
-        else { return nil }
-        return (String(parts[1]), String(parts[2]), flags & 1 == 1)
+        var header = header
+        return header.withUTF8 { raw -> (traceID: String, spanID: String, sampled: Bool)? in
+            var start = 0
+            var end = raw.count
+            while start < end, raw[start] == 0x20 || raw[start] == 0x09 { start += 1 }
+            while end > start, raw[end - 1] == 0x20 || raw[end - 1] == 0x09 { end -= 1 }
+            let bytes = UnsafeBufferPointer(rebasing: raw[start..<end])
+            guard bytes.count >= 55, bytes[2] == 0x2D, bytes[35] == 0x2D, bytes[52] == 0x2D else { return nil }
+            func isLowercaseHex(_ range: Range<Int>) -> Bool {
+                range.allSatisfy { (0x30...0x39).contains(bytes[$0]) || (0x61...0x66).contains(bytes[$0]) }
+            }
+            guard isLowercaseHex(0..<2), isLowercaseHex(3..<35), isLowercaseHex(36..<52), isLowercaseHex(53..<55) else { return nil }
+            let isVersionZero = bytes[0] == 0x30 && bytes[1] == 0x30
+            guard !(bytes[0] == 0x66 && bytes[1] == 0x66) else { return nil }  // version ff is invalid
+            // Version 00 has exactly four fields; a later version may add fields after a dash.
+            guard bytes.count == 55 || (!isVersionZero && bytes[55] == 0x2D) else { return nil }
+            guard (3..<35).contains(where: { bytes[$0] != 0x30 }), (36..<52).contains(where: { bytes[$0] != 0x30 }) else { return nil }
+            let flagLow = bytes[54]
+            let sampled = (flagLow >= 0x61 ? flagLow - 0x61 + 10 : flagLow - 0x30) & 1 == 1
+            return (
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[3..<35]), as: UTF8.self),
+                String(decoding: UnsafeBufferPointer(rebasing: bytes[36..<52]), as: UTF8.self), sampled
+            )
+        }
     }
 
     /// The header a child span sends downstream.
@@ -80,18 +99,5 @@ public enum IDSource {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
-    }
-}
-
-extension Character {
-    fileprivate var isLowercaseHex: Bool { ("0"..."9").contains(self) || ("a"..."f").contains(self) }
-}
-
-extension String {
-    fileprivate func trimmingWhitespace() -> Substring {
-        var slice = Substring(self)
-        while slice.first == " " || slice.first == "\t" { slice = slice.dropFirst() }
-        while slice.last == " " || slice.last == "\t" { slice = slice.dropLast() }
-        return slice
     }
 }
