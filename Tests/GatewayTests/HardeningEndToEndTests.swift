@@ -111,6 +111,48 @@ import Testing
         }
     }
 
+    /// A kept-alive connection that sends a request every 200 ms stays open across several read and
+    /// idle timeouts (each request moves the deadline); once it falls silent it is closed after the
+    /// idle timeout.
+    @Test func keptAliveConnectionLivesWhileUsedAndClosesWhenIdle() async throws {
+        try await withGateway(serverExtra: "  request_read_timeout_ms: 400\n  idle_timeout_ms: 500") { gateway in
+            let port = Int(gateway.baseURL.split(separator: ":").last!)!
+            let outcome = try await Task.detached { () throws -> (answered: Int, closedAfterIdle: Duration?) in
+                let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(descriptor) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                guard connected == 0 else { return (0, nil) }
+                var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+                setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                var answered = 0
+                let request = Array("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)
+                for _ in 0..<10 {  // 2 s of traffic: five idle timeouts long
+                    guard send(descriptor, request, request.count, Int32(MSG_NOSIGNAL)) == request.count else { return (answered, nil) }
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    let received = recv(descriptor, &buffer, buffer.count, 0)
+                    guard received > 0, String(decoding: buffer[..<received], as: UTF8.self).hasPrefix("HTTP/1.1 200") else { return (answered, nil) }
+                    answered += 1
+                    usleep(200_000)
+                }
+                let silent = ContinuousClock.now
+                while ContinuousClock.now - silent < .seconds(5) {
+                    var buffer = [UInt8](repeating: 0, count: 64)
+                    if recv(descriptor, &buffer, 64, 0) == 0 { return (answered, ContinuousClock.now - silent) }
+                }
+                return (answered, nil)
+            }.value
+            #expect(outcome.answered == 10, "the connection was closed while in use")
+            let closed = try #require(outcome.closedAfterIdle, "an idle connection stayed open for 5 s")
+            #expect(closed >= .milliseconds(250) && closed < .milliseconds(2000), "\(closed)")
+        }
+    }
+
     @Test func servesHTTPSFromCertificateFiles() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

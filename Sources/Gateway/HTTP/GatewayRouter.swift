@@ -91,7 +91,10 @@ enum JSONResponse {
     static func ok(_ value: JSONValue, headers extra: HTTPFields = [:]) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         headers.append(contentsOf: extra)
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(data: value.compactJSONData())))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(512)
+        value.write(into: &bytes)
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     static func created(_ value: JSONValue) -> Response {

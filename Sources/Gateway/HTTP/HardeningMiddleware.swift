@@ -86,6 +86,11 @@ extension HTTPField.Name {
 /// arrive within `readTimeout` (from connection open for the first request, from the end of the head
 /// for its body), and the next request of a kept-alive connection within `idleTimeout`. A client
 /// dribbling bytes cannot hold a connection, since the idle timer alone resets on every byte.
+///
+/// The timer is not re-armed per request: each request only moves `deadline`, and the one timer per
+/// connection, when it fires, closes the connection if the deadline has passed or arms itself again
+/// for the deadline (at most `horizon` ahead, so a new deadline is never earlier than the timer).
+/// Scheduling and cancelling a timer three times per request cost more than the rest of the handler.
 final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -94,52 +99,80 @@ final class RequestReadTimeoutHandler: ChannelDuplexHandler, RemovableChannelHan
 
     let readTimeout: TimeAmount
     let idleTimeout: TimeAmount
+    /// How far ahead the timer is ever armed: the shorter timeout.
+    let horizon: TimeAmount
+    /// When the connection closes unless the awaited bytes arrived; nil while the server answers.
+    private var deadline: NIODeadline?
     private var timer: Scheduled<Void>?
 
     init(readTimeout: TimeAmount, idleTimeout: TimeAmount) {
         self.readTimeout = readTimeout
         self.idleTimeout = idleTimeout
+        self.horizon = min(readTimeout, idleTimeout)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { arm(context, readTimeout) }
+        if context.channel.isActive { expect(context, within: readTimeout) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        stop()
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        arm(context, readTimeout)
+        expect(context, within: readTimeout)
         context.fireChannelActive()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        timer = nil
+        stop()
         context.fireChannelInactive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
-        case .head: arm(context, readTimeout)
+        case .head: expect(context, within: readTimeout)
         case .body: break
-        case .end:
-            timer?.cancel()
-            timer = nil
+        case .end: deadline = nil
         }
         context.fireChannelRead(data)
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { arm(context, idleTimeout) }
+        if case .end = unwrapOutboundIn(data) { expect(context, within: idleTimeout) }
         context.write(data, promise: promise)
     }
 
-    private func arm(_ context: ChannelHandlerContext, _ timeout: TimeAmount) {
-        timer?.cancel()
+    private func expect(_ context: ChannelHandlerContext, within timeout: TimeAmount) {
+        let now = NIODeadline.now()
+        deadline = now + timeout
+        // An armed timer fires no later than this deadline (see the type's comment) and then looks again.
+        if timer == nil { arm(context, at: now + horizon) }
+    }
+
+    private func arm(_ context: ChannelHandlerContext, at when: NIODeadline) {
+        let loop = context.eventLoop
+        let handler = NIOLoopBound(self, eventLoop: loop)
         let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        timer = loop.scheduleTask(deadline: when) { handler.value.fired(channel, on: loop) }
+    }
+
+    private func fired(_ channel: any Channel, on loop: any EventLoop) {
+        timer = nil
+        guard let deadline else { return }  // answering: re-armed when the answer ends
+        let now = NIODeadline.now()
+        if now >= deadline {
+            self.deadline = nil
+            channel.close(promise: nil)
+            return
+        }
+        let handler = NIOLoopBound(self, eventLoop: loop)
+        timer = loop.scheduleTask(deadline: min(deadline, now + horizon)) { handler.value.fired(channel, on: loop) }
+    }
+
+    private func stop() {
+        timer?.cancel()
+        timer = nil
+        deadline = nil
     }
 }
