@@ -94,3 +94,21 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue.parse([0x22, 0xFF, 0x22]) }
     }
 }
+
+@Suite struct JSONKeyOrderTests {
+    @Test func objectsWriteTheirKeysInStringOrder() throws {
+        let keys = ["b", "a", "B", "_x", "a1", "a_", "aa", "Z", "0", "", "é", "e", "zz", "ü", "Ω", "ñ"]
+        var members: [String: JSONValue] = [:]
+        for (index, key) in keys.enumerated() { members[key] = .number(Double(index)) }
+        for subset in [Array(keys.prefix(10)), keys] {
+            let object = JSONValue.object(members.filter { subset.contains($0.key) })
+            let written = String(decoding: object.compactJSONBytes(), as: UTF8.self)
+            let expected = "{" + subset.sorted().map { key in
+                var text: [UInt8] = []
+                JSONValue.writeString(key, into: &text)
+                return String(decoding: text, as: UTF8.self) + ":" + String(Int(members[key]!.numberValue!))
+            }.joined(separator: ",") + "}"
+            #expect(written == expected)
+        }
+    }
+}

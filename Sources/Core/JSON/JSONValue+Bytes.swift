@@ -34,14 +34,28 @@ extension JSONValue {
             output.append(93)
         case .object(let members):
             output.append(123)
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, member) in Self.sortedMembers(members).enumerated() {
                 if index > 0 { output.append(44) }
-                Self.writeString(key, into: &output)
+                Self.writeString(member.key, into: &output)
                 output.append(58)
-                members[key]!.write(into: &output)
+                member.value.write(into: &output)
             }
             output.append(125)
         }
+    }
+
+    /// Members in `String` order of their keys (the canonical order audit hashes depend on). ASCII
+    /// keys, nearly all of them, compare as bytes, which is the same order; sorting the keys as
+    /// strings and looking each value up again cost more than writing the object.
+    static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
+        var entries = Array(members)
+        guard entries.count > 1 else { return entries }
+        if entries.allSatisfy({ $0.key.utf8.allSatisfy { $0 < 0x80 } }) {
+            entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+        } else {
+            entries.sort { $0.key < $1.key }
+        }
+        return entries
     }
 
     static func writeNumber(_ number: Double, into output: inout [UInt8]) {
