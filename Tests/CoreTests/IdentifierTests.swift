@@ -4,6 +4,18 @@ import Testing
 @testable import Core
 
 @Suite struct IdentifierTests {
+    @Test func hexOfEveryInputKindMatchesFormatting() {
+        var generator = SystemRandomNumberGenerator()
+        for length in [0, 1, 2, 15, 16, 31, 32, 33, 64, 257] {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let expected = bytes.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+            #expect(Hex.encode(bytes) == expected)
+            #expect(Hex.encode(bytes[...]) == expected)
+            #expect(Hex.encode(bytes.lazy.map { $0 }) == expected)  // not contiguous: the copying path
+            #expect(bytes.withUnsafeBytes { Hex.encode(buffer: $0) } == expected)
+        }
+    }
+
     @Test func fixedWidthHexKeepsLeadingZerosAndCutsHighBits() {
         #expect(Hex.fixedWidth(0, digits: 4) == "0000")
         #expect(Hex.fixedWidth(0xAB, digits: 4) == "00ab")

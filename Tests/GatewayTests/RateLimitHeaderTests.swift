@@ -15,3 +15,16 @@ import Testing
         #expect(RateLimitHeaders.duration(-3) == "0ms")
     }
 }
+
+@Suite struct MediaTypeTests {
+    @Test func mediaTypeIsTheLowercasedTypeBeforeParameters() {
+        #expect(RequestBodyReader.mediaType("application/json") == "application/json")
+        #expect(RequestBodyReader.mediaType("Application/JSON; charset=utf-8") == "application/json")
+        #expect(RequestBodyReader.mediaType(" \tapplication/json \t;charset=utf-8") == "application/json")
+        #expect(RequestBodyReader.mediaType("text/plain") == "text/plain")
+        #expect(RequestBodyReader.mediaType("") == "")
+        #expect(RequestBodyReader.mediaType(";") == "")
+        #expect(RequestBodyReader.mediaType("application/jsonx") == "application/jsonx")
+        #expect(RequestBodyReader.mediaType("applicatión/json") == "applicatión/json")
+    }
+}

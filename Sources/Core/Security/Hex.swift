@@ -2,14 +2,29 @@
 public enum Hex {
     static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
+    /// Lowercase hex of any byte sequence. Contiguous storage (arrays, buffers) is encoded in place;
+    /// other sequences are copied once. Digests and MACs: use `encode(buffer:)` inside `withUnsafeBytes`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            output.append(digits[Int(byte >> 4)])
-            output.append(digits[Int(byte & 15)])
+        if let encoded = bytes.withContiguousStorageIfAvailable({ encode(buffer: UnsafeRawBufferPointer($0)) }) {
+            return encoded
         }
-        return String(decoding: output, as: UTF8.self)
+        return Array(bytes).withUnsafeBytes { encode(buffer: $0) }
+    }
+
+    /// Lowercase hex of raw bytes, written straight into the string's storage.
+    public static func encode(buffer: UnsafeRawBufferPointer) -> String {
+        guard !buffer.isEmpty else { return "" }
+        return String(unsafeUninitializedCapacity: buffer.count * 2) { output in
+            digits.withUnsafeBufferPointer { table in
+                var index = 0
+                for byte in buffer {
+                    output[index] = table[Int(byte >> 4)]
+                    output[index + 1] = table[Int(byte & 15)]
+                    index += 2
+                }
+            }
+            return buffer.count * 2
+        }
     }
 
     /// The low `digits × 4` bits of `value` as exactly `digits` lowercase hex characters (leading zeros kept).

@@ -7,7 +7,7 @@ enum RequestBodyReader {
     /// then while reading, so a lying or absent length cannot make the server buffer more).
     static func readJSONBody(_ request: Request, limit: Int) async throws(GatewayError) -> [UInt8] {
         if let contentType = request.headers[.contentType] {
-            let mediaType = contentType.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+            let mediaType = Self.mediaType(contentType)
             if mediaType != "application/json" {
                 throw GatewayError(
                     status: 415, code: .unsupportedMediaType,
@@ -22,6 +22,22 @@ enum RequestBodyReader {
             return Array(buffer.readableBytesView)
         } catch {
             throw tooLarge(limit)
+        }
+    }
+
+    /// The media type of a Content-Type value: before any parameter, without surrounding blanks, in
+    /// lower case (`Application/JSON ; charset=utf-8` -> `application/json`). On bytes: the Foundation
+    /// version (split, trim, lowercase) cost about a microsecond a request.
+    static func mediaType(_ contentType: String) -> String {
+        var contentType = contentType
+        return contentType.withUTF8 { bytes in
+            func isBlank(_ byte: UInt8) -> Bool { byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            var start = 0
+            while start < end, isBlank(bytes[start]) { start += 1 }
+            while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+            let lowered = bytes[start..<end].map { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z") ? $0 | 0x20 : $0 }
+            return String(decoding: lowered, as: UTF8.self)
         }
     }
 

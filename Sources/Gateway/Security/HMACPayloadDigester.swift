@@ -30,6 +30,6 @@ public struct HMACPayloadDigester: PayloadDigester {
     }
 
     public func digest(_ text: String) -> String {
-        "hmac-sha256:" + Hex.encode(hmac.code(text))
+        "hmac-sha256:" + hmac.code(text).withUnsafeBytes { Hex.encode(buffer: $0) }
     }
 }

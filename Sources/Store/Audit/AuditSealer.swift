@@ -24,11 +24,11 @@ public struct AuditSealer: Sendable {
         previous.withUTF8 { hasher.update(data: UnsafeRawBufferPointer($0)) }
         hasher.update(data: [0x0A] as [UInt8])
         content.withUTF8 { hasher.update(data: UnsafeRawBufferPointer($0)) }
-        return Self.hex(hasher.finalize())
+        return hasher.finalize().withUnsafeBytes { Hex.encode(buffer: $0) }
     }
 
     public func mac(_ text: String) -> String {
-        Self.hex(prepared.code(text))
+        prepared.code(text).withUnsafeBytes { Hex.encode(buffer: $0) }
     }
 
     /// Constant-time check of a stored MAC.
