@@ -25,14 +25,12 @@ func measureSync(_ name: String, iterations: Int = iterations, _ body: () throws
         try body()
         samples.append((clock.now - start).milliseconds * 1000)
     }
-    samples.sort()
-    let p50 = samples[samples.count / 2], p99 = samples[Int(Double(samples.count) * 0.99)]
-    print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%9.1f %9.1f", p50, p99))
+    printRow(name, samples)
 }
 
 /// Asynchronous paths run their whole loop off the main actor, in a detached task, with a `@Sendable`
 /// body (nonisolated): a body formed in top-level code would otherwise be main-actor isolated, and
-/// every iteration would hop to the main thread and back, which cost more than half the pipeline's figure.
+/// every iteration would hop to the main thread and back, about a third of the pipeline's figure.
 func measure(_ name: String, iterations: Int = iterations, _ body: @escaping @Sendable () async -> Int) async {
     let samples = await Task.detached { () async -> [Double] in
         var sink = 0
@@ -46,9 +44,15 @@ func measure(_ name: String, iterations: Int = iterations, _ body: @escaping @Se
             samples.append((clock.now - start).milliseconds * 1000)
         }
         if sink == 42 { print("") }
-        return samples.sorted()
+        return samples
     }.value
-    let p50 = samples[samples.count / 2], p99 = samples[Int(Double(samples.count) * 0.99)]
+    printRow(name, samples)
+}
+
+/// One line of the table: the path, then p50 and p99 in microseconds.
+func printRow(_ name: String, _ samples: [Double]) {
+    let sorted = samples.sorted()
+    let p50 = sorted[sorted.count / 2], p99 = sorted[Int(Double(sorted.count) * 0.99)]
     print(name.padding(toLength: 46, withPad: " ", startingAt: 0) + String(format: "%9.1f %9.1f", p50, p99))
 }
 
