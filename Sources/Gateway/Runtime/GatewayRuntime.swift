@@ -53,6 +53,8 @@ public final class GatewayRuntime: Sendable {
     public let configurationPath: String?
     let processEnvironment: [String: String]
     let httpClient: HTTPClient
+    /// Carries the providers' non-streaming calls (`httpClient` carries streams, webhooks and exports).
+    let upstream: UpstreamConnectionPool
     let pipeline = InvocationPipeline()
     /// Prometheus metrics of this runtime (`GET /metrics`).
     public let metrics = GatewayMetrics()
@@ -62,8 +64,8 @@ public final class GatewayRuntime: Sendable {
     private let reloading = Mutex(false)
 
     init(
-        snapshot: Snapshot, store: SQLiteStore, ledger: LedgerWriter, httpClient: HTTPClient, logger: Logger,
-        digester: HMACPayloadDigester, configurationPath: String?, processEnvironment: [String: String]
+        snapshot: Snapshot, store: SQLiteStore, ledger: LedgerWriter, httpClient: HTTPClient, upstream: UpstreamConnectionPool,
+        logger: Logger, digester: HMACPayloadDigester, configurationPath: String?, processEnvironment: [String: String]
     ) {
         self.current = Mutex(snapshot)
         self.traces = TraceExporter(
@@ -73,6 +75,7 @@ public final class GatewayRuntime: Sendable {
         self.store = store
         self.ledger = ledger
         self.httpClient = httpClient
+        self.upstream = upstream
         self.logger = logger
         self.configurationPath = configurationPath
         self.processEnvironment = processEnvironment
@@ -100,6 +103,7 @@ public final class GatewayRuntime: Sendable {
         // per request (a no-op tracer unless one is bootstrapped) only cost time.
         clientConfiguration.tracing.tracer = nil
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let upstream = UpstreamConnectionPool(connectTimeout: .seconds(5))
         let ledger = LedgerWriter(store: store, logger: logger)
         let alerter = BudgetAlerter(httpClient: httpClient, store: store, logger: logger) { useCase in
             useCase.flatMap { id in configuration.useCase(id: id)?.owners.onCallWebhook }
@@ -121,8 +125,9 @@ public final class GatewayRuntime: Sendable {
         do {
             environment = try buildEnvironment(
                 configuration: configuration, processEnvironment: processEnvironment, store: store, ledger: ledger, digester: digester,
-                httpClient: httpClient, logger: logger, governance: governance)
+                httpClient: httpClient, upstream: upstream, logger: logger, governance: governance)
         } catch {
+            upstream.shutdown()
             try? await httpClient.shutdown()
             throw error
         }
@@ -131,14 +136,14 @@ public final class GatewayRuntime: Sendable {
         }
         return GatewayRuntime(
             snapshot: Snapshot(configuration: configuration, environment: environment), store: store, ledger: ledger,
-            httpClient: httpClient, logger: logger, digester: digester, configurationPath: configurationPath,
+            httpClient: httpClient, upstream: upstream, logger: logger, digester: digester, configurationPath: configurationPath,
             processEnvironment: processEnvironment)
     }
 
     /// Resolves secrets, trains or loads local models and wires providers and the router for one configuration.
     static func buildEnvironment(
         configuration: GatewayConfiguration, processEnvironment: [String: String], store: SQLiteStore, ledger: LedgerWriter,
-        digester: HMACPayloadDigester, httpClient: HTTPClient, logger: Logger, governance: GovernanceSet
+        digester: HMACPayloadDigester, httpClient: HTTPClient, upstream: UpstreamConnectionPool, logger: Logger, governance: GovernanceSet
     ) throws -> PipelineEnvironment {
         var governance = governance
         // Caches follow the contracts: one per use case that opts in (kept across reloads when the policy stays).
@@ -170,9 +175,9 @@ public final class GatewayRuntime: Sendable {
             case .local:
                 providers[provider.name] = LocalClassifierProvider(name: provider.name, models: localModels)
             case .openAICompatible:
-                providers[provider.name] = OpenAICompatibleProvider(configuration: provider, credential: credential, httpClient: httpClient)
+                providers[provider.name] = OpenAICompatibleProvider(configuration: provider, credential: credential, httpClient: httpClient, upstream: upstream)
             case .anthropic:
-                providers[provider.name] = AnthropicProvider(configuration: provider, credential: credential, httpClient: httpClient)
+                providers[provider.name] = AnthropicProvider(configuration: provider, credential: credential, httpClient: httpClient, upstream: upstream)
             }
             if provider.kind != .local && provider.credential != nil && credential == nil {
                 logger.notice(
@@ -239,12 +244,12 @@ public final class GatewayRuntime: Sendable {
         let environment: PipelineEnvironment
         do {
             let (configuration, processEnvironment, store, ledger, digester) = (loaded, processEnvironment, store, ledger, digester)
-            let (httpClient, logger, governance) = (httpClient, logger, self.environment.governance)
+            let (httpClient, upstream, logger, governance) = (httpClient, upstream, logger, self.environment.governance)
             // Models may be trained here: off the threads that serve requests.
             environment = try await Offload.run {
                 try Self.buildEnvironment(
                     configuration: configuration, processEnvironment: processEnvironment, store: store, ledger: ledger, digester: digester,
-                    httpClient: httpClient, logger: logger, governance: governance)
+                    httpClient: httpClient, upstream: upstream, logger: logger, governance: governance)
             }
         } catch {
             throw GatewayError(status: 400, code: .init(rawValue: "invalid_configuration"), message: "The configuration could not be applied; nothing changed: \(error)")
@@ -290,6 +295,7 @@ public final class GatewayRuntime: Sendable {
     }
 
     public func shutdown() async throws {
+        upstream.shutdown()
         try await httpClient.shutdown()
     }
 }

@@ -8,12 +8,15 @@ public struct AnthropicProvider: ModelProvider {
     let configuration: ProviderConfiguration
     let credential: String?
     let client: HTTPClient
+    /// Carries the non-streaming calls; `client` carries the streams.
+    let upstream: UpstreamConnectionPool
 
-    public init(configuration: ProviderConfiguration, credential: String?, httpClient: HTTPClient) {
+    public init(configuration: ProviderConfiguration, credential: String?, httpClient: HTTPClient, upstream: UpstreamConnectionPool = .shared) {
         self.name = configuration.name
         self.configuration = configuration
         self.credential = credential
         self.client = httpClient
+        self.upstream = upstream
     }
 
     var endpoint: String {
@@ -101,7 +104,7 @@ public struct AnthropicProvider: ModelProvider {
     public func complete(_ request: ModelRequest, timeout: Duration) async throws -> ModelResponse {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
         let http = ProviderHTTP.request(url: endpoint, headers: headers(request))
-        let json = try await ProviderHTTP.executeJSON(client, http, body: body(request, stream: false), timeout: timeout)
+        let json = try await ProviderHTTP.executeJSON(upstream, http, body: body(request, stream: false), timeout: timeout)
         guard let blocks = json["content"]?.arrayValue else { throw ProviderError.malformedResponse("no content blocks") }
         var text = ""
         var toolCalls: [JSONValue] = []

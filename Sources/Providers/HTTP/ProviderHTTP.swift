@@ -57,56 +57,30 @@ enum ProviderHTTP {
 
     /// Executes and collects a JSON response within `timeout`. Non-2xx become `.http` with the upstream message.
     ///
-    /// Uses the client's future API, whose deadline covers the whole exchange (head and body) with a
-    /// timer on the connection's event loop, cancelled there too. The async API's deadline stops at
-    /// the head, and wrapping it in a task with a timer of our own cost a task, two event-loop wake-ups
-    /// and two thread hops on every upstream call.
-    static func executeJSON(_ client: HTTPClient, _ request: HTTPClientRequest, body: JSONValue, timeout: Duration) async throws -> JSONValue {
+    /// Goes through the pooled HTTP/1.1 client, whose deadline covers the whole exchange (connect,
+    /// head and body) with one timer on the connection's event loop.
+    static func executeJSON(
+        _ upstream: UpstreamConnectionPool, _ request: HTTPClientRequest, body: JSONValue, timeout: Duration
+    ) async throws -> JSONValue {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
         body.write(into: &bytes)
-        // Every upstream call is a POST (the template's method).
-        var outbound = try requestTemplate(url: request.url)
-        outbound.headers = request.headers
-        outbound.body = .bytes(bytes)
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds * 1_000_000))
-        let task = client.execute(
-            request: outbound, delegate: ResponseAccumulator(request: outbound, maxBodySize: maxResponseBytes), deadline: deadline)
-        let response: HTTPClient.Response
+        let response: UpstreamConnectionPool.Response
         do {
-            response = try await withTaskCancellationHandler {
-                try await task.futureResult.get()
-            } onCancel: {
-                task.cancel()
-            }
+            response = try await upstream.post(
+                url: request.url, headers: request.headers, body: ByteBuffer(bytes: bytes), deadline: deadline, maxBodyBytes: maxResponseBytes)
         } catch {
             if Task.isCancelled { throw CancellationError() }
-            if error is ResponseAccumulator.ResponseTooBigError { throw ProviderError.malformedResponse("body larger than 32 MiB") }
             throw mapTransportError(error)
         }
-        try checkStatus(Int(response.status.code), headers: response.headers, body: response.body, request: request)
-        guard let buffer = response.body else { throw ProviderError.malformedResponse("body is empty") }
+        try checkStatus(response.status, headers: response.headers, body: response.body, request: request)
+        guard response.body.readableBytes > 0 else { throw ProviderError.malformedResponse("body is empty") }
         do {
-            return try JSONValue.parse(buffer.readableBytesView)
+            return try JSONValue.parse(response.body.readableBytesView)
         } catch {
             throw ProviderError.malformedResponse("body is not JSON")
         }
-    }
-
-    /// Requests with their URL parsed once per endpoint (parsing it cost more than the rest of the
-    /// request's set-up). Endpoints come from the configuration, so the table stays small.
-    private static let templates = Mutex<[String: HTTPClient.Request]>([:])
-
-    static func requestTemplate(url: String) throws(ProviderError) -> HTTPClient.Request {
-        if let known = templates.withLock({ $0[url] }) { return known }
-        let made: HTTPClient.Request
-        do {
-            made = try HTTPClient.Request(url: url, method: .POST)
-        } catch {
-            throw ProviderError.notConfigured("the provider's URL is invalid")
-        }
-        templates.withLock { $0[url] = made }
-        return made
     }
 
     /// The largest answer body read from a provider.
@@ -166,6 +140,15 @@ enum ProviderHTTP {
     static func mapTransportError(_ error: any Error) -> ProviderError {
         if let providerError = error as? ProviderError { return providerError }
         if error is CancellationError { return .timeout }
+        if let transportError = error as? UpstreamConnectionPool.TransportError {
+            switch transportError {
+            case .deadlineExceeded: return .timeout
+            case .closedBeforeAnswer, .closedDuringAnswer: return .connection("remote closed the connection")
+            case .connectFailed: return .connection("could not connect")
+            case .answerTooLarge: return .malformedResponse("body larger than 32 MiB")
+            case .invalidURL: return .notConfigured("the provider's URL is invalid")
+            }
+        }
         if let clientError = error as? HTTPClientError {
             if clientError == .deadlineExceeded || clientError == .readTimeout || clientError == .connectTimeout { return .timeout }
             if clientError == .remoteConnectionClosed { return .connection("remote closed the connection") }

@@ -9,12 +9,15 @@ public struct OpenAICompatibleProvider: ModelProvider {
     let configuration: ProviderConfiguration
     let credential: String?
     let client: HTTPClient
+    /// Carries the non-streaming calls; `client` carries the streams.
+    let upstream: UpstreamConnectionPool
 
-    public init(configuration: ProviderConfiguration, credential: String?, httpClient: HTTPClient) {
+    public init(configuration: ProviderConfiguration, credential: String?, httpClient: HTTPClient, upstream: UpstreamConnectionPool = .shared) {
         self.name = configuration.name
         self.configuration = configuration
         self.credential = credential
         self.client = httpClient
+        self.upstream = upstream
     }
 
     var endpoint: String { (configuration.baseURL ?? "") + "/chat/completions" }
@@ -57,7 +60,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
     public func complete(_ request: ModelRequest, timeout: Duration) async throws -> ModelResponse {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
         let http = ProviderHTTP.request(url: endpoint, headers: headers(request))
-        let json = try await ProviderHTTP.executeJSON(client, http, body: body(request, stream: false), timeout: timeout)
+        let json = try await ProviderHTTP.executeJSON(upstream, http, body: body(request, stream: false), timeout: timeout)
         guard let choice = json["choices"]?.arrayValue?.first, let message = choice["message"] else {
             throw ProviderError.malformedResponse("no choices[0].message")
         }
