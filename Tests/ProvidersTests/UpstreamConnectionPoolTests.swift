@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import Synchronization
 import Testing
 
@@ -40,11 +41,13 @@ import Testing
         let fallback: Behaviour
         let seen = Mutex<[Seen]>([])
         let accepted = Mutex(0)
+        let tls: NIOSSLContext?
         private let channel: Mutex<(any Channel)?> = Mutex(nil)
 
-        init(_ script: [Behaviour], fallback: Behaviour = .answer()) {
+        init(_ script: [Behaviour], fallback: Behaviour = .answer(), tls: NIOSSLContext? = nil) {
             self.script = Mutex(script)
             self.fallback = fallback
+            self.tls = tls
         }
 
         var url: String { "http://127.0.0.1:\(port)/v1/chat/completions?api-version=1" }
@@ -63,6 +66,7 @@ import Testing
                 .childChannelInitializer { channel in
                     let number = server.accepted.withLock { $0 += 1; return $0 }
                     return channel.eventLoop.makeCompletedFuture {
+                        if let tls = server.tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: false)
                         try channel.pipeline.syncOperations.addHandler(ScriptedHandler(server: server, connection: number))
                     }
@@ -342,5 +346,57 @@ import Testing
         #expect(implicit.path == "/")
         #expect(UpstreamConnectionPool.isIPAddress("127.0.0.1") && UpstreamConnectionPool.isIPAddress("::1"))
         #expect(!UpstreamConnectionPool.isIPAddress("api.example.com"))
+    }
+
+    /// A self-signed certificate for `localhost`, made with openssl for this test.
+    static func localhostCertificate() throws -> (NIOSSLCertificate, NIOSSLPrivateKey) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pool-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let openssl = Process()
+        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        openssl.arguments = [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", directory.appendingPathComponent("key.pem").path,
+            "-out", directory.appendingPathComponent("cert.pem").path, "-days", "1", "-subj", "/CN=localhost",
+            "-addext", "subjectAltName=DNS:localhost",
+        ]
+        openssl.standardError = FileHandle.nullDevice
+        try openssl.run()
+        openssl.waitUntilExit()
+        try #require(openssl.terminationStatus == 0, "openssl is needed to make a test certificate")
+        let certificate = try NIOSSLCertificate(file: directory.appendingPathComponent("cert.pem").path, format: .pem)
+        let key = try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
+        return (certificate, key)
+    }
+
+    @Test func httpsVerifiesTheCertificateAndTheHostName() async throws {
+        let (certificate, key) = try Self.localhostCertificate()
+        let serverContext = try NIOSSLContext(
+            configuration: .makeServerConfiguration(certificateChain: [.certificate(certificate)], privateKey: .privateKey(key)))
+        let server = ScriptedServer([], tls: serverContext)
+        try await server.start()
+        var trusting = TLSConfiguration.makeClientConfiguration()
+        trusting.trustRoots = .certificates([certificate])
+        let pool = UpstreamConnectionPool(tlsConfiguration: trusting)
+        let systemRootsOnly = UpstreamConnectionPool()
+        do {
+            let url = "https://localhost:\(server.port)/v1/chat/completions"
+            for _ in 0..<3 {
+                let response = try await post(pool, url)
+                #expect(response.status == 200)
+                #expect(String(buffer: response.body) == #"{"ok":true}"#)
+            }
+            #expect(server.connections == 1)
+            // A certificate no trust root vouches for is refused before anything is sent.
+            await #expect(throws: UpstreamConnectionPool.TransportError.tlsFailed) { _ = try await post(systemRootsOnly, url) }
+            #expect(server.requests.count == 3)
+        } catch {
+            pool.shutdown()
+            await server.stop()
+            throw error
+        }
+        pool.shutdown()
+        systemRootsOnly.shutdown()
+        await server.stop()
     }
 }

@@ -145,6 +145,7 @@ enum ProviderHTTP {
             case .deadlineExceeded: return .timeout
             case .closedBeforeAnswer, .closedDuringAnswer: return .connection("remote closed the connection")
             case .connectFailed: return .connection("could not connect")
+            case .tlsFailed: return .connection("TLS handshake failed")
             case .answerTooLarge: return .malformedResponse("body larger than 32 MiB")
             case .invalidURL: return .notConfigured("the provider's URL is invalid")
             }

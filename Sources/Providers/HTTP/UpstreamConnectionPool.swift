@@ -47,6 +47,8 @@ public final class UpstreamConnectionPool: Sendable {
         case deadlineExceeded
         case answerTooLarge
         case connectFailed
+        /// The TLS handshake failed: an untrusted certificate, a name mismatch, no common protocol.
+        case tlsFailed
         case invalidURL
     }
 
@@ -64,6 +66,7 @@ public final class UpstreamConnectionPool: Sendable {
     private let idleLifetime: TimeAmount
     private let idle = Mutex<[Endpoint: [IdleConnection]]>([:])
     private let targets = Mutex<[String: Target]>([:])
+    private let tlsConfiguration: TLSConfiguration
     private let tlsContext = Mutex<NIOSSLContext?>(nil)
 
     /// For callers without a runtime of their own (tools and tests), as `HTTPClient.shared` is.
@@ -71,8 +74,10 @@ public final class UpstreamConnectionPool: Sendable {
 
     public init(
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, connectTimeout: TimeAmount = .seconds(5),
-        maxIdlePerEndpoint: Int = 64, idleLifetime: TimeAmount = .seconds(50)
+        maxIdlePerEndpoint: Int = 64, idleLifetime: TimeAmount = .seconds(50),
+        tlsConfiguration: TLSConfiguration = .makeClientConfiguration()
     ) {
+        self.tlsConfiguration = tlsConfiguration
         self.group = group
         self.connectTimeout = connectTimeout
         self.maxIdlePerEndpoint = maxIdlePerEndpoint
@@ -173,13 +178,19 @@ public final class UpstreamConnectionPool: Sendable {
         }
     }
 
-    /// One TLS context for every HTTPS endpoint: system trust roots, certificate and host name verified.
-    private func tlsContextForClients() throws -> NIOSSLContext {
-        try tlsContext.withLock { context in
-            if let context { return context }
-            let made = try NIOSSLContext(configuration: .makeClientConfiguration())
-            context = made
-            return made
+    /// One TLS context for every HTTPS endpoint (by default: system trust roots, certificate and host
+    /// name verified), made on first use.
+    private func tlsContextForClients() throws(TransportError) -> NIOSSLContext {
+        let configuration = tlsConfiguration
+        do {
+            return try tlsContext.withLock { context in
+                if let context { return context }
+                let made = try NIOSSLContext(configuration: configuration)
+                context = made
+                return made
+            }
+        } catch {
+            throw .tlsFailed
         }
     }
 
@@ -278,6 +289,11 @@ final class ExchangeHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
+            finish(.failure(UpstreamConnectionPool.TransportError.tlsFailed))
+            context.close(promise: nil)
+            return
+        }
         finish(.failure(head == nil && body == nil
             ? UpstreamConnectionPool.TransportError.closedBeforeAnswer : UpstreamConnectionPool.TransportError.closedDuringAnswer))
         context.close(promise: nil)
