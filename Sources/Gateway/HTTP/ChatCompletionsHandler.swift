@@ -209,15 +209,36 @@ struct ChatCompletionsHandler: Sendable {
             let content = routed.response.content.map { guarded.checkOutput($0) }
             if !guarded.outputLeaks.isEmpty { context.guardReport.outputLeaks = guarded.outputLeaks }
             await record(&context)
-            var message: [String: JSONValue] = ["role": "assistant", "content": content.map(JSONValue.string) ?? .null]
-            if let toolCalls = routed.response.toolCalls { message["tool_calls"] = toolCalls }
-            let body: JSONValue = [
-                "id": .string("chatcmpl-\(context.id)"), "object": "chat.completion",
-                "created": .number(Double(Int(context.startedAt.timeIntervalSince1970))), "model": .string(chat.model),
-                "choices": [["index": 0, "message": .object(message), "finish_reason": .string(routed.response.finishReason ?? "stop")]],
-                "usage": Self.usageJSON(routed.response.usage),
-            ]
-            return JSONResponse.ok(body, headers: context.responseHeaders)
+            // Written in OpenAI's member order without building dictionaries: this is every passthrough's answer.
+            var json = JSONWriter(capacity: 384 + (content?.utf8.count ?? 0))
+            json.beginObject()
+            json.member("id", "chatcmpl-\(context.id)")
+            json.member("object", "chat.completion")
+            json.member("created", integer: Int(context.startedAt.timeIntervalSince1970))
+            json.member("model", chat.model)
+            json.key("choices")
+            json.beginArray()
+            json.beginObject()
+            json.member("index", integer: 0)
+            json.key("message")
+            json.beginObject()
+            json.member("role", "assistant")
+            json.key("content")
+            if let content { json.string(content) } else { json.null() }
+            if let toolCalls = routed.response.toolCalls { json.member("tool_calls", toolCalls) }
+            json.endObject()
+            json.member("finish_reason", routed.response.finishReason ?? "stop")
+            json.endObject()
+            json.endArray()
+            let usage = routed.response.usage
+            json.key("usage")
+            json.beginObject()
+            json.member("prompt_tokens", integer: usage.inputTokens)
+            json.member("completion_tokens", integer: usage.outputTokens)
+            json.member("total_tokens", integer: usage.inputTokens + usage.outputTokens)
+            json.endObject()
+            json.endObject()
+            return JSONResponse.ok(bytes: json.bytes, headers: context.responseHeaders)
         } catch {
             throw await routingFailed(error, context: &context, callStarted: callStarted)
         }

@@ -89,11 +89,16 @@ enum GatewayRouter {
 /// JSON responses with the gateway's headers.
 enum JSONResponse {
     static func ok(_ value: JSONValue, headers extra: HTTPFields = [:]) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        headers.append(contentsOf: extra)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
         value.write(into: &bytes)
+        return ok(bytes: bytes, headers: extra)
+    }
+
+    /// A body already written as JSON text.
+    static func ok(bytes: [UInt8], headers extra: HTTPFields = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers.append(contentsOf: extra)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 

@@ -41,17 +41,23 @@ enum ProviderHTTP {
     }
 
     /// A JSON POST to `url`; `body` is set only when given (`executeJSON` takes its body apart).
-    static func request(url: String, headers: [(String, String)], body: JSONValue? = nil) -> HTTPClientRequest {
+    static func request(url: String, headers: [(String, String)], body: JSONValue?) -> HTTPClientRequest {
+        var bytes: [UInt8]?
+        if let body {
+            var written: [UInt8] = []
+            body.write(into: &written)
+            bytes = written
+        }
+        return request(url: url, headers: headers, bodyBytes: bytes)
+    }
+
+    static func request(url: String, headers: [(String, String)], bodyBytes: [UInt8]? = nil) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Gatehouse/0.1")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            var bytes: [UInt8] = []
-            body.write(into: &bytes)
-            request.body = .bytes(ByteBuffer(bytes: bytes))
-        }
+        if let bodyBytes { request.body = .bytes(ByteBuffer(bytes: bodyBytes)) }
         return request
     }
 
@@ -65,6 +71,13 @@ enum ProviderHTTP {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(1024)
         body.write(into: &bytes)
+        return try await executeJSON(upstream, request, bodyBytes: bytes, timeout: timeout)
+    }
+
+    /// As above, with the body already written.
+    static func executeJSON(
+        _ upstream: UpstreamConnectionPool, _ request: HTTPClientRequest, bodyBytes bytes: [UInt8], timeout: Duration
+    ) async throws -> JSONValue {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds * 1_000_000))
         let response: UpstreamConnectionPool.Response
         do {

@@ -29,38 +29,46 @@ public struct OpenAICompatibleProvider: ModelProvider {
         return headers
     }
 
-    func body(_ request: ModelRequest, stream: Bool) -> JSONValue {
-        var body: [String: JSONValue] = [
-            "model": .string(request.model),
-            "messages": .array(request.messages.map(Self.encode)),
-        ]
+    /// The request body, written straight to bytes in OpenAI's member order (no dictionaries: this is on
+    /// every call's path).
+    func body(_ request: ModelRequest, stream: Bool) -> [UInt8] {
+        var json = JSONWriter(capacity: 1024)
+        json.beginObject()
+        json.member("model", request.model)
+        json.key("messages")
+        json.beginArray()
+        for message in request.messages { Self.write(message, into: &json) }
+        json.endArray()
         let parameters = request.parameters
-        if let temperature = parameters.temperature { body["temperature"] = .number(temperature) }
-        if let topP = parameters.topP { body["top_p"] = .number(topP) }
-        if let maxTokens = parameters.maxTokens { body["max_tokens"] = .number(Double(maxTokens)) }
-        if !parameters.stop.isEmpty { body["stop"] = .array(parameters.stop.map(JSONValue.string)) }
-        if let tools = request.tools { body["tools"] = tools }
-        if let toolChoice = request.toolChoice { body["tool_choice"] = toolChoice }
-        if let responseFormat = request.responseFormat { body["response_format"] = responseFormat }
+        if let temperature = parameters.temperature { json.member("temperature", number: temperature) }
+        if let topP = parameters.topP { json.member("top_p", number: topP) }
+        if let maxTokens = parameters.maxTokens { json.member("max_tokens", integer: maxTokens) }
+        if !parameters.stop.isEmpty { json.member("stop", .array(parameters.stop.map(JSONValue.string))) }
+        if let tools = request.tools { json.member("tools", tools) }
+        if let toolChoice = request.toolChoice { json.member("tool_choice", toolChoice) }
+        if let responseFormat = request.responseFormat { json.member("response_format", responseFormat) }
         if stream {
-            body["stream"] = true
-            body["stream_options"] = ["include_usage": true]
+            json.member("stream", .bool(true))
+            json.member("stream_options", ["include_usage": true])
         }
-        return .object(body)
+        json.endObject()
+        return json.bytes
     }
 
-    static func encode(_ message: ChatMessage) -> JSONValue {
-        var object: [String: JSONValue] = ["role": .string(message.role), "content": message.content]
-        if let name = message.name { object["name"] = .string(name) }
-        if let toolCalls = message.toolCalls { object["tool_calls"] = toolCalls }
-        if let toolCallID = message.toolCallID { object["tool_call_id"] = .string(toolCallID) }
-        return .object(object)
+    static func write(_ message: ChatMessage, into json: inout JSONWriter) {
+        json.beginObject()
+        json.member("role", message.role)
+        json.member("content", message.content)
+        if let name = message.name { json.member("name", name) }
+        if let toolCalls = message.toolCalls { json.member("tool_calls", toolCalls) }
+        if let toolCallID = message.toolCallID { json.member("tool_call_id", toolCallID) }
+        json.endObject()
     }
 
     public func complete(_ request: ModelRequest, timeout: Duration) async throws -> ModelResponse {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
         let http = ProviderHTTP.request(url: endpoint, headers: headers(request))
-        let json = try await ProviderHTTP.executeJSON(upstream, http, body: body(request, stream: false), timeout: timeout)
+        let json = try await ProviderHTTP.executeJSON(upstream, http, bodyBytes: body(request, stream: false), timeout: timeout)
         guard let choice = json["choices"]?.arrayValue?.first, let message = choice["message"] else {
             throw ProviderError.malformedResponse("no choices[0].message")
         }
@@ -84,7 +92,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
 
     public func stream(_ request: ModelRequest, timeout: Duration) async throws -> ModelEventStream {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
-        let http = ProviderHTTP.request(url: endpoint, headers: headers(request), body: body(request, stream: true))
+        let http = ProviderHTTP.request(url: endpoint, headers: headers(request), bodyBytes: body(request, stream: true))
         return try await ProviderHTTP.openStream(
             client, http, timeout: timeout, stall: .milliseconds(configuration.streamStallMilliseconds),
             decoder: { OpenAIStreamDecoder() })

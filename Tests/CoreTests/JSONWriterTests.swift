@@ -1,0 +1,51 @@
+import Core
+import Testing
+
+@Suite struct JSONWriterTests {
+    @Test func writesMembersInTheGivenOrderWithCommasOnlyBetweenSiblings() throws {
+        var json = JSONWriter()
+        json.beginObject()
+        json.member("id", "chatcmpl-1")
+        json.member("created", integer: -42)
+        json.key("choices")
+        json.beginArray()
+        json.beginObject()
+        json.member("index", integer: 0)
+        json.key("message")
+        json.beginObject()
+        json.key("content")
+        json.null()
+        json.member("tool_calls", [["b": 1, "a": "x"]])
+        json.endObject()
+        json.endObject()
+        json.beginArray()
+        json.endArray()
+        json.string("q\"\n")
+        json.number(2.5)
+        json.bool(false)
+        json.endArray()
+        json.key("empty")
+        json.beginObject()
+        json.endObject()
+        json.endObject()
+        let text = String(decoding: json.bytes, as: UTF8.self)
+        #expect(
+            text == #"{"id":"chatcmpl-1","created":-42,"choices":[{"index":0,"message":{"content":null,"tool_calls":[{"a":"x","b":1}]}},[],"q\"\n",2.5,false],"empty":{}}"#)
+        let expected: JSONValue = [
+            "id": "chatcmpl-1", "created": -42,
+            "choices": [["index": 0, "message": ["content": .null, "tool_calls": [["b": 1, "a": "x"]]]], [], "q\"\n", 2.5, false],
+            "empty": [:],
+        ]
+        #expect(try JSONValue.parse(json.bytes) == expected)
+    }
+
+    @Test func anEmptyTopLevelArrayAndScalarsAreValid() throws {
+        var array = JSONWriter()
+        array.beginArray()
+        array.endArray()
+        #expect(String(decoding: array.bytes, as: UTF8.self) == "[]")
+        var scalar = JSONWriter()
+        scalar.number(.infinity)
+        #expect(String(decoding: scalar.bytes, as: UTF8.self) == "null")
+    }
+}
