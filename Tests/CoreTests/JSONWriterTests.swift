@@ -49,3 +49,18 @@ import Testing
         #expect(String(decoding: scalar.bytes, as: UTF8.self) == "null")
     }
 }
+
+@Suite struct JSONIntegerWritingTests {
+    @Test(arguments: [0, 7, -7, 10, 4096, -1_000_000, 8_999_999_999_999_999, Int.max, Int.min + 1, Int.min])
+    func integersAreWrittenAsSwiftPrintsThem(value: Int) {
+        var json = JSONWriter()
+        json.integer(value)
+        #expect(String(decoding: json.bytes, as: UTF8.self) == String(value))
+    }
+
+    @Test(arguments: [0.0, -0.0, 1.0, -42.0, 8.999e15, 9.1e15, 0.5, -2.25])
+    func numbersMatchTheFormerForm(value: Double) throws {
+        let expected = value.rounded() == value && abs(value) < 9.0e15 ? String(Int64(value)) : "\(value)"
+        #expect(JSONValue.number(value).compactJSONString() == expected)
+    }
+}

@@ -64,9 +64,24 @@ extension JSONValue {
             return
         }
         if number.rounded() == number && abs(number) < 9.0e15 {
-            output.append(contentsOf: String(Int64(number)).utf8)
+            writeInteger(Int64(number), into: &output)
         } else {
             output.append(contentsOf: "\(number)".utf8)
+        }
+    }
+
+    /// Decimal digits without a `String` in between (numbers are in every ledger row and log line).
+    static func writeInteger(_ value: Int64, into output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var first = 20
+            repeat {
+                first -= 1
+                digits[first] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+            } while magnitude > 0
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: digits[first..<20]))
         }
     }
 

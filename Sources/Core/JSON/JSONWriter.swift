@@ -61,7 +61,7 @@ public struct JSONWriter: Sendable {
 
     public mutating func integer(_ number: Int) {
         separate()
-        bytes.append(contentsOf: String(number).utf8)
+        JSONValue.writeInteger(Int64(number), into: &bytes)
         commaDue = true
     }
 

@@ -6,25 +6,35 @@ public enum PIIRedaction {
         replace(text, findings) { "[\($0.type.rawValue)]" }
     }
 
+    /// Findings count Unicode scalars; the text between them is copied as UTF-8 slices of the original
+    /// (no array of scalars, no scalar-by-scalar rebuild: this runs on every guarded payload).
     static func replace(_ text: String, _ findings: [PIIFinding], with replacement: (PIIFinding) -> String) -> String {
         guard !findings.isEmpty else { return text }
-        let scalars = Array(text.unicodeScalars)
-        var output = String.UnicodeScalarView()
+        let scalars = text.unicodeScalars
+        var output: [UInt8] = []
+        output.reserveCapacity(text.utf8.count + 16 * findings.count)
+        var copied = scalars.startIndex
+        var cursor = scalars.startIndex
         var position = 0
-        for finding in findings.sorted(by: { $0.start < $1.start }) where finding.start >= position && finding.end <= scalars.count {
-            output.append(contentsOf: scalars[position..<finding.start])
-            output.append(contentsOf: replacement(finding).unicodeScalars)
+        for finding in findings.sorted(by: { $0.start < $1.start }) where finding.start >= position && finding.end >= finding.start {
+            guard let start = scalars.index(cursor, offsetBy: finding.start - position, limitedBy: scalars.endIndex) else { break }
+            // A finding that runs past the end of the text is skipped.
+            guard let end = scalars.index(start, offsetBy: finding.end - finding.start, limitedBy: scalars.endIndex) else { continue }
+            output.append(contentsOf: text.utf8[copied..<start])
+            output.append(contentsOf: replacement(finding).utf8)
+            copied = end
+            cursor = end
             position = finding.end
         }
-        output.append(contentsOf: scalars[position...])
-        return String(output)
+        output.append(contentsOf: text.utf8[copied...])
+        return String(decoding: output, as: UTF8.self)
     }
 
     public static func value(_ text: String, _ finding: PIIFinding) -> String {
-        let scalars = Array(text.unicodeScalars)
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: scalars[finding.start..<min(finding.end, scalars.count)])
-        return String(view)
+        let scalars = text.unicodeScalars
+        guard finding.start >= 0, let start = scalars.index(scalars.startIndex, offsetBy: finding.start, limitedBy: scalars.endIndex) else { return "" }
+        let end = scalars.index(start, offsetBy: max(0, finding.end - finding.start), limitedBy: scalars.endIndex) ?? scalars.endIndex
+        return String(scalars[start..<end])
     }
 }
 
