@@ -16,10 +16,21 @@ import Testing
             outcome: "ok", details: ["nested": ["b": [1, 2.5, .null, true], "a": "\u{0001}"], "": .null]),
     ]
 
+    /// The generic form: the members as a `JSONValue` object, written with sorted keys.
+    static func reference(_ draft: AuditEventDraft, id: String) -> String {
+        JSONValue.object([
+            "id": .string(id), "at": .string(UTCTimestamp.milliseconds(draft.at)),
+            "actor": .string(draft.actor), "actor_team": draft.actorTeam.map(JSONValue.string) ?? .null,
+            "action": .string(draft.action), "use_case": draft.useCase.map(JSONValue.string) ?? .null,
+            "target": draft.target.map(JSONValue.string) ?? .null, "outcome": .string(draft.outcome),
+            "details": .object(draft.details),
+        ]).compactJSONString()
+    }
+
     @Test(arguments: drafts)
     func fastWriterMatchesTheGenericSortedWriter(draft: AuditEventDraft) throws {
         let fast = draft.canonicalJSON(id: "aud_00ff")
-        #expect(fast == draft.referenceCanonicalJSON(id: "aud_00ff"))
+        #expect(fast == Self.reference(draft, id: "aud_00ff"))
         // And it is JSON with every field.
         let parsed = try JSONValue.parse(fast)
         #expect(parsed["actor"]?.stringValue == draft.actor)

@@ -15,29 +15,13 @@ public struct JSONWriter: Sendable {
         bytes.reserveCapacity(capacity)
     }
 
-    public mutating func beginObject() {
-        separate()
-        bytes.append(UInt8(ascii: "{"))
-        commaDue = false
-    }
+    public mutating func beginObject() { open(UInt8(ascii: "{")) }
+    public mutating func endObject() { close(UInt8(ascii: "}")) }
+    public mutating func beginArray() { open(UInt8(ascii: "[")) }
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
-    public mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
-        commaDue = true
-    }
-
-    public mutating func beginArray() {
-        separate()
-        bytes.append(UInt8(ascii: "["))
-        commaDue = false
-    }
-
-    public mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
-        commaDue = true
-    }
-
-    /// An object member's key; the next write is its value.
+    /// An object member's key (a literal written as is, so it must need no JSON escaping); the next
+    /// write is its value.
     public mutating func key(_ key: StaticString) {
         separate()
         bytes.append(UInt8(ascii: "\""))
@@ -100,6 +84,17 @@ public struct JSONWriter: Sendable {
     public mutating func member(_ name: StaticString, _ value: JSONValue) {
         key(name)
         self.value(value)
+    }
+
+    private mutating func open(_ bracket: UInt8) {
+        separate()
+        bytes.append(bracket)
+        commaDue = false
+    }
+
+    private mutating func close(_ bracket: UInt8) {
+        bytes.append(bracket)
+        commaDue = true
     }
 
     private mutating func separate() {

@@ -32,52 +32,25 @@ public struct AuditEventDraft: Sendable, Hashable {
 
     /// The bytes the chain hashes: every field, in a fixed order, as compact JSON with sorted keys.
     ///
-    /// Written member by member in sorted key order: it is byte for byte
-    /// `JSONValue.object([...]).compactJSONString()` (a test holds them equal), without building and
-    /// sorting a dictionary for every invocation's summary, which was a third of the audit append.
+    /// Written member by member in sorted key order: byte for byte what the generic writer makes of
+    /// the same members as a `JSONValue` object (`AuditCanonicalJSONTests` holds them equal, so chains
+    /// sealed before stay verifiable), without a dictionary built and sorted for every invocation's
+    /// summary, which was a third of the audit append.
     public func canonicalJSON(id: String) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity(256)
-        func member(_ key: StaticString, first: Bool = false) {
-            output.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
-            output.append(UInt8(ascii: "\""))
-            key.withUTF8Buffer { output.append(contentsOf: $0) }
-            output.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
-        }
-        func optional(_ text: String?) {
-            if let text { JSONValue.writeString(text, into: &output) } else { JSONValue.null.write(into: &output) }
-        }
-        // Keys in `String` order, as the generic writer sorts them.
-        member("action", first: true)
-        JSONValue.writeString(action, into: &output)
-        member("actor")
-        JSONValue.writeString(actor, into: &output)
-        member("actor_team")
-        optional(actorTeam)
-        member("at")
-        JSONValue.writeString(UTCTimestamp.milliseconds(at), into: &output)
-        member("details")
-        JSONValue.object(details).write(into: &output)
-        member("id")
-        JSONValue.writeString(id, into: &output)
-        member("outcome")
-        JSONValue.writeString(outcome, into: &output)
-        member("target")
-        optional(target)
-        member("use_case")
-        optional(useCase)
-        output.append(UInt8(ascii: "}"))
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// The generic form of `canonicalJSON`, kept as the reference the fast writer is tested against.
-    public func referenceCanonicalJSON(id: String) -> String {
-        JSONValue.object([
-            "id": .string(id), "at": .string(UTCTimestamp.milliseconds(at)),
-            "actor": .string(actor), "actor_team": actorTeam.map(JSONValue.string) ?? .null, "action": .string(action),
-            "use_case": useCase.map(JSONValue.string) ?? .null, "target": target.map(JSONValue.string) ?? .null,
-            "outcome": .string(outcome), "details": .object(details),
-        ]).compactJSONString()
+        let absent = { (text: String?) in text.map(JSONValue.string) ?? .null }
+        var json = JSONWriter(capacity: 256)
+        json.beginObject()
+        json.member("action", action)
+        json.member("actor", actor)
+        json.member("actor_team", absent(actorTeam))
+        json.member("at", UTCTimestamp.milliseconds(at))
+        json.member("details", .object(details))
+        json.member("id", id)
+        json.member("outcome", outcome)
+        json.member("target", absent(target))
+        json.member("use_case", absent(useCase))
+        json.endObject()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 }
 

@@ -230,13 +230,7 @@ struct ChatCompletionsHandler: Sendable {
             json.member("finish_reason", routed.response.finishReason ?? "stop")
             json.endObject()
             json.endArray()
-            let usage = routed.response.usage
-            json.key("usage")
-            json.beginObject()
-            json.member("prompt_tokens", integer: usage.inputTokens)
-            json.member("completion_tokens", integer: usage.outputTokens)
-            json.member("total_tokens", integer: usage.inputTokens + usage.outputTokens)
-            json.endObject()
+            json.member("usage", Self.usageJSON(routed.response.usage))
             json.endObject()
             return JSONResponse.ok(bytes: json.bytes, headers: context.responseHeaders)
         } catch {

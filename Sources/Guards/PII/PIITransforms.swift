@@ -13,17 +13,16 @@ public enum PIIRedaction {
         let scalars = text.unicodeScalars
         var output: [UInt8] = []
         output.reserveCapacity(text.utf8.count + 16 * findings.count)
+        // `copied` is the index of scalar `position`: the text before it is in `output`.
         var copied = scalars.startIndex
-        var cursor = scalars.startIndex
         var position = 0
         for finding in findings.sorted(by: { $0.start < $1.start }) where finding.start >= position && finding.end >= finding.start {
-            guard let start = scalars.index(cursor, offsetBy: finding.start - position, limitedBy: scalars.endIndex) else { break }
+            guard let start = scalars.index(copied, offsetBy: finding.start - position, limitedBy: scalars.endIndex) else { break }
             // A finding that runs past the end of the text is skipped.
             guard let end = scalars.index(start, offsetBy: finding.end - finding.start, limitedBy: scalars.endIndex) else { continue }
             output.append(contentsOf: text.utf8[copied..<start])
             output.append(contentsOf: replacement(finding).utf8)
             copied = end
-            cursor = end
             position = finding.end
         }
         output.append(contentsOf: text.utf8[copied...])

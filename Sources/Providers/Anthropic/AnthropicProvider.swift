@@ -104,7 +104,7 @@ public struct AnthropicProvider: ModelProvider {
     public func complete(_ request: ModelRequest, timeout: Duration) async throws -> ModelResponse {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
         let http = ProviderHTTP.request(url: endpoint, headers: headers(request))
-        let json = try await ProviderHTTP.executeJSON(upstream, http, body: body(request, stream: false), timeout: timeout)
+        let json = try await ProviderHTTP.executeJSON(upstream, http, body: body(request, stream: false).compactJSONBytes(), timeout: timeout)
         guard let blocks = json["content"]?.arrayValue else { throw ProviderError.malformedResponse("no content blocks") }
         var text = ""
         var toolCalls: [JSONValue] = []
@@ -138,7 +138,7 @@ public struct AnthropicProvider: ModelProvider {
 
     public func stream(_ request: ModelRequest, timeout: Duration) async throws -> ModelEventStream {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
-        let http = ProviderHTTP.request(url: endpoint, headers: headers(request), body: body(request, stream: true))
+        let http = ProviderHTTP.request(url: endpoint, headers: headers(request), body: body(request, stream: true).compactJSONBytes())
         return try await ProviderHTTP.openStream(
             client, http, timeout: timeout, stall: .milliseconds(configuration.streamStallMilliseconds),
             decoder: { AnthropicStreamDecoder() })

@@ -40,24 +40,15 @@ enum ProviderHTTP {
         var isSet: Bool { state.withLock { $0 } }
     }
 
-    /// A JSON POST to `url`; `body` is set only when given (`executeJSON` takes its body apart).
-    static func request(url: String, headers: [(String, String)], body: JSONValue?) -> HTTPClientRequest {
-        var bytes: [UInt8]?
-        if let body {
-            var written: [UInt8] = []
-            body.write(into: &written)
-            bytes = written
-        }
-        return request(url: url, headers: headers, bodyBytes: bytes)
-    }
-
-    static func request(url: String, headers: [(String, String)], bodyBytes: [UInt8]? = nil) -> HTTPClientRequest {
+    /// A JSON POST to `url`; the body (JSON text) is set only when given: `executeJSON` takes it
+    /// separately, since the pooled client sends it itself.
+    static func request(url: String, headers: [(String, String)], body: [UInt8]? = nil) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "Gatehouse/0.1")
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let bodyBytes { request.body = .bytes(ByteBuffer(bytes: bodyBytes)) }
+        if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         return request
     }
 
@@ -66,17 +57,7 @@ enum ProviderHTTP {
     /// Goes through the pooled HTTP/1.1 client, whose deadline covers the whole exchange (connect,
     /// head and body) with one timer on the connection's event loop.
     static func executeJSON(
-        _ upstream: UpstreamConnectionPool, _ request: HTTPClientRequest, body: JSONValue, timeout: Duration
-    ) async throws -> JSONValue {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(1024)
-        body.write(into: &bytes)
-        return try await executeJSON(upstream, request, bodyBytes: bytes, timeout: timeout)
-    }
-
-    /// As above, with the body already written.
-    static func executeJSON(
-        _ upstream: UpstreamConnectionPool, _ request: HTTPClientRequest, bodyBytes bytes: [UInt8], timeout: Duration
+        _ upstream: UpstreamConnectionPool, _ request: HTTPClientRequest, body bytes: [UInt8], timeout: Duration
     ) async throws -> JSONValue {
         let deadline = NIODeadline.now() + .nanoseconds(Int64(timeout.milliseconds * 1_000_000))
         let response: UpstreamConnectionPool.Response

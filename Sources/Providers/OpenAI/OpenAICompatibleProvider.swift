@@ -68,7 +68,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
     public func complete(_ request: ModelRequest, timeout: Duration) async throws -> ModelResponse {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
         let http = ProviderHTTP.request(url: endpoint, headers: headers(request))
-        let json = try await ProviderHTTP.executeJSON(upstream, http, bodyBytes: body(request, stream: false), timeout: timeout)
+        let json = try await ProviderHTTP.executeJSON(upstream, http, body: body(request, stream: false), timeout: timeout)
         guard let choice = json["choices"]?.arrayValue?.first, let message = choice["message"] else {
             throw ProviderError.malformedResponse("no choices[0].message")
         }
@@ -92,7 +92,7 @@ public struct OpenAICompatibleProvider: ModelProvider {
 
     public func stream(_ request: ModelRequest, timeout: Duration) async throws -> ModelEventStream {
         guard configuration.baseURL != nil else { throw ProviderError.notConfigured("provider has no base_url") }
-        let http = ProviderHTTP.request(url: endpoint, headers: headers(request), bodyBytes: body(request, stream: true))
+        let http = ProviderHTTP.request(url: endpoint, headers: headers(request), body: body(request, stream: true))
         return try await ProviderHTTP.openStream(
             client, http, timeout: timeout, stall: .milliseconds(configuration.streamStallMilliseconds),
             decoder: { OpenAIStreamDecoder() })
