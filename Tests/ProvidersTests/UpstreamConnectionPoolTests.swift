@@ -217,6 +217,31 @@ import Testing
         }
     }
 
+    @Test func anIdleConnectionOnTheCallersEventLoopIsTakenBeforeTheMostRecentOne() async throws {
+        try await withServer([]) { server, pool in
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+            let loopA = group.next()
+            let loopB = group.next()
+            #expect(loopA !== loopB)
+            let endpoint = try pool.target(for: server.url).endpoint
+            // Idle list, oldest first: A, B, A.
+            for loop in [loopA, loopB, loopA] {
+                let channel = try await ClientBootstrap(group: loop).connect(host: "127.0.0.1", port: server.port).get()
+                pool.release(channel, to: endpoint)
+            }
+            let takenOnB = try await loopB.submit { pool.takeIdle(for: endpoint) }.get()
+            #expect(takenOnB?.eventLoop === loopB)
+            let takenOnA = try await loopA.submit { pool.takeIdle(for: endpoint) }.get()
+            #expect(takenOnA?.eventLoop === loopA)
+            // None left on B: a caller there gets the one on A rather than waiting for a new connection.
+            let fallback = try await loopB.submit { pool.takeIdle(for: endpoint) }.get()
+            #expect(fallback?.eventLoop === loopA)
+            #expect(pool.idleCount == 0)
+            for channel in [takenOnB, takenOnA, fallback].compactMap({ $0 }) { try await channel.close() }
+            try await group.shutdownGracefully()
+        }
+    }
+
     @Test func aConnectionTheServerDroppedWhileIdleIsReplacedWithoutAFailure() async throws {
         // Second request on connection 1 finds it closed (answered then dropped): a new one carries it.
         try await withServer([.answerThenDrop]) { server, pool in
@@ -364,7 +389,7 @@ import Testing
         try openssl.run()
         openssl.waitUntilExit()
         try #require(openssl.terminationStatus == 0, "openssl is needed to make a test certificate")
-        let certificate = try NIOSSLCertificate(file: directory.appendingPathComponent("cert.pem").path, format: .pem)
+        let certificate = try #require(try NIOSSLCertificate.fromPEMFile(directory.appendingPathComponent("cert.pem").path).first)
         let key = try NIOSSLPrivateKey(file: directory.appendingPathComponent("key.pem").path, format: .pem)
         return (certificate, key)
     }

@@ -52,7 +52,7 @@ public final class UpstreamConnectionPool: Sendable {
         case invalidURL
     }
 
-    private struct IdleConnection {
+    fileprivate struct IdleConnection {
         let channel: any Channel
         let since: NIODeadline
     }
@@ -130,9 +130,19 @@ public final class UpstreamConnectionPool: Sendable {
     }
 
     private func connection(to endpoint: Endpoint, deadline: NIODeadline) async throws -> (any Channel, reused: Bool) {
+        if let reusable = takeIdle(for: endpoint) { return (reusable, true) }
+        return (try await connect(to: endpoint, deadline: deadline), false)
+    }
+
+    /// An idle connection to `endpoint` that is still open and young enough, if there is one (stale ones
+    /// met on the way are closed). One on the calling thread's event loop is taken first: its write then
+    /// needs no hop to another thread, and its answer resumes the caller on the thread that serves the
+    /// caller's own client, so a request stays on one thread from its first byte to its last.
+    func takeIdle(for endpoint: Endpoint) -> (any Channel)? {
         let now = NIODeadline.now()
         var stale: [any Channel] = []
         let reusable = idle.withLock { table -> (any Channel)? in
+            table[endpoint]?.moveOneOnThisEventLoopLast()
             while let candidate = table[endpoint]?.popLast() {
                 if candidate.channel.isActive && now - candidate.since < idleLifetime { return candidate.channel }
                 stale.append(candidate.channel)
@@ -140,11 +150,10 @@ public final class UpstreamConnectionPool: Sendable {
             return nil
         }
         for channel in stale { channel.close(promise: nil) }
-        if let reusable { return (reusable, true) }
-        return (try await connect(to: endpoint, deadline: deadline), false)
+        return reusable
     }
 
-    private func release(_ channel: any Channel, to endpoint: Endpoint) {
+    func release(_ channel: any Channel, to endpoint: Endpoint) {
         let kept = idle.withLock { table -> Bool in
             var list = table[endpoint, default: []]
             guard list.count < maxIdlePerEndpoint else { return false }
@@ -159,7 +168,8 @@ public final class UpstreamConnectionPool: Sendable {
         let tls = endpoint.tls ? try tlsContextForClients() : nil
         let serverName = endpoint.tls && !Self.isIPAddress(endpoint.host) ? endpoint.host : nil
         let remaining = deadline - .now()
-        let bootstrap = ClientBootstrap(group: group)
+        // On the caller's event loop when it runs on one of the group's (see `takeIdle(for:)`).
+        let bootstrap = ClientBootstrap(group: group.any())
             .connectTimeout(min(connectTimeout, max(remaining, .milliseconds(1))))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -318,5 +328,13 @@ extension UpstreamConnectionPool {
         headers.add(name: "Content-Type", value: "application/json")
         let response = try await post(url: url, headers: headers, body: body, deadline: .now() + .seconds(30), maxBodyBytes: 32 << 20)
         return (response.status, response.headers.first(name: "content-type"), response.body)
+    }
+}
+
+extension Array where Element == UpstreamConnectionPool.IdleConnection {
+    /// Moves the last connection that lives on the calling thread's event loop to the end, where
+    /// `popLast` takes it.
+    fileprivate mutating func moveOneOnThisEventLoopLast() {
+        if let local = lastIndex(where: { $0.channel.eventLoop.inEventLoop }) { swapAt(local, endIndex - 1) }
     }
 }
