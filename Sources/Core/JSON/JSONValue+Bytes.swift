@@ -58,6 +58,19 @@ extension JSONValue {
         return entries
     }
 
+    /// Keys in the order the generic writer puts an object's members in, for writers that emit
+    /// members one by one (`JSONWriter`) and must produce the same text.
+    public static func sortedKeys(_ keys: some Collection<String>) -> [String] {
+        var sorted = Array(keys)
+        guard sorted.count > 1 else { return sorted }
+        if sorted.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
+            sorted.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        } else {
+            sorted.sort()
+        }
+        return sorted
+    }
+
     static func writeNumber(_ number: Double, into output: inout [UInt8]) {
         guard number.isFinite else {
             output.append(contentsOf: [110, 117, 108, 108])

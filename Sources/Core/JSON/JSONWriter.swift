@@ -31,6 +31,14 @@ public struct JSONWriter: Sendable {
         commaDue = false
     }
 
+    /// An object member's key given at run time (escaped as JSON requires); the next write is its value.
+    public mutating func key(_ key: String) {
+        separate()
+        JSONValue.writeString(key, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        commaDue = false
+    }
+
     public mutating func string(_ text: String) {
         separate()
         JSONValue.writeString(text, into: &bytes)

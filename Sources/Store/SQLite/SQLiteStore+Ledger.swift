@@ -100,29 +100,47 @@ extension SQLiteStore: LedgerStore {
 
     // The ledger's JSON columns, written with Core's byte-level writer: a JSONEncoder per row cost
     // more than the row's insert. `JSONDecoder` reads them back (`ledgerJSONColumnsRoundTrip` test).
+    // The three JSON columns of every row are written member by member, in the order the generic
+    // sorted-key writer gives (Tests/StoreTests/LedgerColumnJSONTests.swift holds them equal), without
+    // building a `JSONValue` dictionary per object first.
+
     static func json(_ timings: [String: Double]) -> String {
-        JSONValue.object(timings.mapValues(JSONValue.number)).compactJSONString()
+        var json = JSONWriter(capacity: 32 * timings.count + 2)
+        json.beginObject()
+        for stage in JSONValue.sortedKeys(timings.keys) {
+            json.key(stage)
+            json.number(timings[stage] ?? 0)
+        }
+        json.endObject()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     static func json(_ list: [String]) -> String {
-        JSONValue.array(list.map(JSONValue.string)).compactJSONString()
+        var json = JSONWriter(capacity: 24 * list.count + 2)
+        json.beginArray()
+        for item in list { json.string(item) }
+        json.endArray()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     /// As `AttemptRecord`'s synthesized `Encodable` writes it: absent optionals left out, the date as
     /// seconds since 2001-01-01 (JSONDecoder's default date strategy).
     static func json(_ attempts: [AttemptRecord]) -> String {
-        JSONValue.array(
-            attempts.map { attempt in
-                var members: [String: JSONValue] = [
-                    "provider": .string(attempt.provider), "model": .string(attempt.model), "milliseconds": .number(attempt.milliseconds),
-                ]
-                if let error = attempt.error { members["error"] = .string(error) }
-                if let spanID = attempt.spanID { members["spanID"] = .string(spanID) }
-                if let parentSpanID = attempt.parentSpanID { members["parentSpanID"] = .string(parentSpanID) }
-                if let startedAt = attempt.startedAt { members["startedAt"] = .number(startedAt.timeIntervalSinceReferenceDate) }
-                return .object(members)
-            }
-        ).compactJSONString()
+        var json = JSONWriter(capacity: 192 * attempts.count + 2)
+        json.beginArray()
+        for attempt in attempts {
+            json.beginObject()
+            if let error = attempt.error { json.member("error", error) }
+            json.member("milliseconds", number: attempt.milliseconds)
+            json.member("model", attempt.model)
+            if let parentSpanID = attempt.parentSpanID { json.member("parentSpanID", parentSpanID) }
+            json.member("provider", attempt.provider)
+            if let spanID = attempt.spanID { json.member("spanID", spanID) }
+            if let startedAt = attempt.startedAt { json.member("startedAt", number: startedAt.timeIntervalSinceReferenceDate) }
+            json.endObject()
+        }
+        json.endArray()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     static func json(_ value: some Encodable) -> String {
