@@ -48,6 +48,23 @@ import Testing
         scalar.number(.infinity)
         #expect(String(decoding: scalar.bytes, as: UTF8.self) == "null")
     }
+
+    @Test func sortedKeysMatchTheGenericWriterOrder() {
+        let keys = ["b", "a", "B", "é", "e", "ab", "a\u{301}", "🚀", "z"]
+        let object = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.null) }))
+        var written = JSONWriter()
+        written.beginObject()
+        for key in JSONValue.sortedKeys(keys) {
+            written.key(key)
+            written.null()
+        }
+        written.endObject()
+        #expect(String(decoding: written.bytes, as: UTF8.self) == object.compactJSONString())
+        // Both follow `String` order, the canonical one, whether or not every key is ASCII.
+        #expect(JSONValue.sortedKeys(keys) == keys.sorted())
+        let ascii = ["b", "a", "B", "ab", "Z_", "a1", "_"]
+        #expect(JSONValue.sortedKeys(ascii) == ascii.sorted())
+    }
 }
 
 @Suite struct JSONIntegerWritingTests {

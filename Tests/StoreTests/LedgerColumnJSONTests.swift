@@ -65,17 +65,4 @@ import Testing
         for attempt in attempts { #expect(SQLiteStore.json([attempt]) == Self.reference([attempt])) }
         #expect(SQLiteStore.json(attempts) == Self.reference(attempts))
     }
-
-    @Test func sortedKeysMatchTheGenericWriterOrder() {
-        let keys = ["b", "a", "B", "é", "e", "ab", "a\u{301}", "🚀", "z"]
-        let object = JSONValue.object(Dictionary(uniqueKeysWithValues: keys.map { ($0, JSONValue.null) }))
-        var written = JSONWriter()
-        written.beginObject()
-        for key in JSONValue.sortedKeys(keys) {
-            written.key(key)
-            written.null()
-        }
-        written.endObject()
-        #expect(String(decoding: written.bytes, as: UTF8.self) == object.compactJSONString())
-    }
 }

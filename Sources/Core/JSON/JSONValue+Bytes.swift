@@ -44,17 +44,12 @@ extension JSONValue {
         }
     }
 
-    /// Members in `String` order of their keys (the canonical order audit hashes depend on). ASCII
-    /// keys, nearly all of them, compare as bytes, which is the same order; sorting the keys as
-    /// strings and looking each value up again cost more than writing the object.
+    /// Members in `String` order of their keys (the canonical order audit hashes depend on).
     static func sortedMembers(_ members: [String: JSONValue]) -> [(key: String, value: JSONValue)] {
         var entries = Array(members)
         guard entries.count > 1 else { return entries }
-        if entries.allSatisfy({ $0.key.utf8.allSatisfy { $0 < 0x80 } }) {
-            entries.sort { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
-        } else {
-            entries.sort { $0.key < $1.key }
-        }
+        let ascii = entries.allSatisfy { isASCII($0.key) }
+        entries.sort { keyPrecedes($0.key, $1.key, ascii: ascii) }
         return entries
     }
 
@@ -63,12 +58,19 @@ extension JSONValue {
     public static func sortedKeys(_ keys: some Collection<String>) -> [String] {
         var sorted = Array(keys)
         guard sorted.count > 1 else { return sorted }
-        if sorted.allSatisfy({ $0.utf8.allSatisfy { $0 < 0x80 } }) {
-            sorted.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        } else {
-            sorted.sort()
-        }
+        let ascii = sorted.allSatisfy(isASCII)
+        sorted.sort { keyPrecedes($0, $1, ascii: ascii) }
         return sorted
+    }
+
+    /// `String` order. ASCII keys, nearly all of them, compare as bytes, which is the same order;
+    /// comparing them as strings cost more than writing the object.
+    private static func keyPrecedes(_ a: String, _ b: String, ascii: Bool) -> Bool {
+        ascii ? a.utf8.lexicographicallyPrecedes(b.utf8) : a < b
+    }
+
+    private static func isASCII(_ key: String) -> Bool {
+        key.utf8.allSatisfy { $0 < 0x80 }
     }
 
     static func writeNumber(_ number: Double, into output: inout [UInt8]) {

@@ -100,12 +100,10 @@ extension SQLiteStore: LedgerStore {
         return entry
     }
 
-    // The ledger's JSON columns, written with Core's byte-level writer: a JSONEncoder per row cost
-    // more than the row's insert. `JSONDecoder` reads them back (`ledgerJSONColumnsRoundTrip` test).
-    // The three JSON columns of every row are written member by member, in the order the generic
-    // sorted-key writer gives (Tests/StoreTests/LedgerColumnJSONTests.swift holds them equal), without
-    // building a `JSONValue` dictionary per object first.
-
+    // The ledger's JSON columns, written member by member with Core's `JSONWriter` in the generic
+    // sorted-key writer's order: a JSONEncoder, or a `JSONValue` dictionary, per row cost more than
+    // the row's insert. `JSONDecoder` reads them back (`ledgerJSONColumnsRoundTrip` test);
+    // `LedgerColumnJSONTests` holds the text equal to the generic writer's.
     static func json(_ timings: [String: Double]) -> String {
         var json = JSONWriter(capacity: 32 * timings.count + 2)
         json.beginObject()
