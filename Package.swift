@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "Core",
             .product(name: "GRDB", package: "GRDB.swift"),
+            // SQLite's C API, for the ledger's row inserts (SQLiteRowInsert).
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

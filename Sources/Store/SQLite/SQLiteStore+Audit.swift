@@ -65,8 +65,16 @@ extension SQLiteStore: AuditLog {
             let id = "aud_" + InvocationIDs.random(hexCharacters: 20)
             let content = draft.canonicalJSON(id: id)
             let hash = sealer.hash(previous: previous, content: content)
-            try insert.execute(
-                arguments: [sequence, id, Self.timestamp(draft.at), draft.action, content, previous, hash, sealer.mac(hash)])
+            var row = SQLiteRowInsert(insert)
+            row.bind(sequence)
+            row.bind(id)
+            row.bind(Self.timestamp(draft.at))
+            row.bind(draft.action)
+            row.bind(content)
+            row.bind(previous)
+            row.bind(hash)
+            row.bind(sealer.mac(hash))
+            try row.run()
             previous = hash
         }
         return AuditAnchor(sequence: sequence, hash: previous, mac: sealer.mac("anchor:\(sequence):\(previous)"))

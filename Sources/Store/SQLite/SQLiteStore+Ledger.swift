@@ -16,7 +16,9 @@ extension SQLiteStore: LedgerStore {
         let head = try await pool.write { db in
             let insert = try db.cachedStatement(sql: Self.insertSQL)
             for entry in batch {
-                try insert.execute(arguments: Self.arguments(entry))
+                var row = SQLiteRowInsert(insert)
+                Self.bind(entry, to: &row)
+                try row.run()
             }
             // Each invocation also leaves a summary in the audit log (who, what, when, result; no
             // payload), sealed in the same transaction as its row.
@@ -46,16 +48,41 @@ extension SQLiteStore: LedgerStore {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """
 
-    static func arguments(_ entry: LedgerEntry) -> StatementArguments {
-        [
-            entry.id, Self.timestamp(entry.createdAt), entry.keyID, entry.route.rawValue, entry.useCase, entry.variant,
-            entry.variantVersion, entry.provider, entry.model, entry.decision.rawValue, entry.httpStatus,
-            entry.errorCode, entry.latencyMilliseconds, Self.json(entry.stageTimings), Self.json(entry.attempts),
-            entry.inputTokens, entry.outputTokens, entry.tokensEstimated, entry.costUSD, entry.confidence,
-            Self.json(entry.escalationReasons), entry.streamed, entry.streamOutcome, entry.payloadMode,
-            entry.inputPayload, entry.outputPayload, entry.traceID, entry.team, entry.subjectDigest,
-            entry.payloadExpiresAt.map(Self.timestamp), entry.guardReport, entry.cacheHit, entry.savedCostUSD,
-        ]
+    /// The row's values in `insertSQL`'s column order.
+    static func bind(_ entry: LedgerEntry, to row: inout SQLiteRowInsert) {
+        row.bind(entry.id)
+        row.bind(Self.timestamp(entry.createdAt))
+        row.bind(entry.keyID)
+        row.bind(entry.route.rawValue)
+        row.bind(entry.useCase)
+        row.bind(entry.variant)
+        row.bind(entry.variantVersion)
+        row.bind(entry.provider)
+        row.bind(entry.model)
+        row.bind(entry.decision.rawValue)
+        row.bind(entry.httpStatus)
+        row.bind(entry.errorCode)
+        row.bind(entry.latencyMilliseconds)
+        row.bind(Self.json(entry.stageTimings))
+        row.bind(Self.json(entry.attempts))
+        row.bind(entry.inputTokens)
+        row.bind(entry.outputTokens)
+        row.bind(entry.tokensEstimated)
+        row.bind(entry.costUSD)
+        row.bind(entry.confidence)
+        row.bind(Self.json(entry.escalationReasons))
+        row.bind(entry.streamed)
+        row.bind(entry.streamOutcome)
+        row.bind(entry.payloadMode)
+        row.bind(entry.inputPayload)
+        row.bind(entry.outputPayload)
+        row.bind(entry.traceID)
+        row.bind(entry.team)
+        row.bind(entry.subjectDigest)
+        row.bind(entry.payloadExpiresAt.map(Self.timestamp))
+        row.bind(entry.guardReport)
+        row.bind(entry.cacheHit)
+        row.bind(entry.savedCostUSD)
     }
 
     public func entry(id: String) async throws -> LedgerEntry? {
