@@ -11,6 +11,7 @@ import GRDBSQLite
 ///
 /// Must run on the database's writer thread (inside `pool.write`), like every GRDB statement.
 struct SQLiteRowInsert: ~Copyable {
+    /// Held so that `handle` outlives this row (GRDB finalises the statement when it is released).
     private let statement: Statement
     private let handle: OpaquePointer
     private var index: Int32 = 0
@@ -43,11 +44,6 @@ struct SQLiteRowInsert: ~Copyable {
         index += 1
         guard let value else { return }
         sqlite3_bind_int64(handle, index, Int64(value))
-    }
-
-    mutating func bind(_ value: Int64) {
-        index += 1
-        sqlite3_bind_int64(handle, index, value)
     }
 
     /// As GRDB stores it: 1 or 0.

@@ -66,7 +66,7 @@ extension SQLiteStore: AuditLog {
             let content = draft.canonicalJSON(id: id)
             let hash = sealer.hash(previous: previous, content: content)
             var row = SQLiteRowInsert(insert)
-            row.bind(sequence)
+            row.bind(Int(sequence))
             row.bind(id)
             row.bind(Self.timestamp(draft.at))
             row.bind(draft.action)
