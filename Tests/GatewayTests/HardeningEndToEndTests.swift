@@ -128,7 +128,8 @@ import Testing
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
                 }
                 guard connected == 0 else { return (0, nil) }
-                var timeout = timeval(tv_sec: 0, tv_usec: 100_000)
+                // Generous: a loaded CI machine can take well over 100 ms to answer; a close still returns at once.
+                var timeout = timeval(tv_sec: 1, tv_usec: 0)
                 setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 var answered = 0
                 let request = Array("GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n".utf8)

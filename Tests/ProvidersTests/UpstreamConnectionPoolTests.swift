@@ -217,7 +217,7 @@ import Testing
         }
     }
 
-    @Test func anIdleConnectionOnTheCallersEventLoopIsTakenBeforeTheMostRecentOne() async throws {
+    @Test func aCallerOnAnEventLoopTakesOnlyAnIdleConnectionOnThatLoop() async throws {
         try await withServer([]) { server, pool in
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
             let loopA = group.next()
@@ -229,15 +229,42 @@ import Testing
                 let channel = try await ClientBootstrap(group: loop).connect(host: "127.0.0.1", port: server.port).get()
                 pool.release(channel, to: endpoint)
             }
-            let takenOnB = try await loopB.submit { pool.takeIdle(for: endpoint) }.get()
+            let takenOnB = try await loopB.submit { pool.takeIdle(for: endpoint, on: loopB) }.get()
             #expect(takenOnB?.eventLoop === loopB)
-            let takenOnA = try await loopA.submit { pool.takeIdle(for: endpoint) }.get()
+            let takenOnA = try await loopA.submit { pool.takeIdle(for: endpoint, on: loopA) }.get()
             #expect(takenOnA?.eventLoop === loopA)
-            // None left on B: a caller there gets the one on A rather than waiting for a new connection.
-            let fallback = try await loopB.submit { pool.takeIdle(for: endpoint) }.get()
-            #expect(fallback?.eventLoop === loopA)
+            // None left on B: a caller there opens its own rather than borrowing A's, which stays idle.
+            let onBAgain = try await loopB.submit { pool.takeIdle(for: endpoint, on: loopB) }.get()
+            #expect(onBAgain == nil)
+            #expect(pool.idleCount == 1)
+            // A caller on no event loop takes whatever is idle.
+            let anywhere = pool.takeIdle(for: endpoint, on: nil)
+            #expect(anywhere?.eventLoop === loopA)
             #expect(pool.idleCount == 0)
-            for channel in [takenOnB, takenOnA, fallback].compactMap({ $0 }) { try await channel.close() }
+            for channel in [takenOnB, takenOnA, anywhere].compactMap({ $0 }) { try await channel.close() }
+            try await group.shutdownGracefully()
+        }
+    }
+
+    @Test func aCallOnAnEventLoopOpensAndReleasesItsConnectionOnThatLoop() async throws {
+        try await withServer([]) { server, pool in
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+            let loopA = group.next()
+            let loopB = group.next()
+            let endpoint = try pool.target(for: server.url).endpoint
+            // An idle connection on A only: a call made on B must not use it.
+            let onA = try await ClientBootstrap(group: loopA).connect(host: "127.0.0.1", port: server.port).get()
+            pool.release(onA, to: endpoint)
+            let status = try await withTaskExecutorPreference(EventLoopTaskExecutor(loop: loopB)) {
+                try await post(pool, server.url).status
+            }
+            #expect(status == 200)
+            #expect(server.connections == 2)
+            let idleOnB = try await loopB.submit { pool.takeIdle(for: endpoint, on: loopB) }.get()
+            #expect(idleOnB?.eventLoop === loopB)
+            let idleOnA = pool.takeIdle(for: endpoint, on: loopA)
+            #expect(idleOnA === onA)
+            for channel in [idleOnB, idleOnA].compactMap({ $0 }) { try await channel.close() }
             try await group.shutdownGracefully()
         }
     }
@@ -423,5 +450,16 @@ import Testing
         pool.shutdown()
         systemRootsOnly.shutdown()
         await server.stop()
+    }
+}
+
+/// Runs a task's jobs on one event loop, as `gatehouse serve` runs request tasks on the loops.
+private final class EventLoopTaskExecutor: TaskExecutor {
+    let loop: any EventLoop
+    init(loop: any EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        loop.execute { job.runSynchronously(on: self.asUnownedTaskExecutor()) }
     }
 }

@@ -51,7 +51,7 @@ import Testing
         read.payloadExpiresAt = written.payloadExpiresAt
         #expect(read == written)
         // Empty text stays text, absent stays NULL, booleans are stored as GRDB stores them.
-        let types = try await store.pool.read { db in
+        let types = try store.pool.read { db in
             try Row.fetchOne(
                 db, sql: "SELECT typeof(use_case) AS u, typeof(output_payload) AS o, streamed, typeof(input_tokens) AS i FROM invocations WHERE id = ?",
                 arguments: [written.id])

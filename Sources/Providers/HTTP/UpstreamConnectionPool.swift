@@ -10,8 +10,9 @@ import Synchronization
 ///
 /// Why not AsyncHTTPClient for this: per call, its general request state machines, delegate and
 /// connection-pool bookkeeping cost more CPU than the rest of a passthrough request's work in
-/// Gatehouse (see BENCHMARKS.md). This client does only what that exchange needs: one hop onto the
-/// connection's event loop to write, one completion back, keep-alive reuse, TLS through NIOSSL.
+/// Gatehouse (see BENCHMARKS.md). This client does only what that exchange needs: a write on the
+/// connection's event loop (the caller's own, when it runs on one), one completion back, keep-alive
+/// reuse per event loop, TLS through NIOSSL.
 /// Streams, webhooks and evaluation calls still go through AsyncHTTPClient.
 public final class UpstreamConnectionPool: Sendable {
     /// Where connections go: one idle list per scheme, host and port.
@@ -130,27 +131,28 @@ public final class UpstreamConnectionPool: Sendable {
     }
 
     private func connection(to endpoint: Endpoint, deadline: NIODeadline) async throws -> (any Channel, reused: Bool) {
-        if let reusable = takeIdle(for: endpoint) { return (reusable, true) }
-        return (try await connect(to: endpoint, deadline: deadline), false)
+        let loop = MultiThreadedEventLoopGroup.currentEventLoop
+        if let reusable = takeIdle(for: endpoint, on: loop) { return (reusable, true) }
+        return (try await connect(to: endpoint, on: loop ?? group.any(), deadline: deadline), false)
     }
 
-    /// An idle connection to `endpoint` that is still open and young enough, if there is one (stale ones
-    /// met on the way are closed). One on the calling thread's event loop is taken first: its write then
-    /// needs no hop to another thread, and its answer resumes the caller on the thread that serves the
-    /// caller's own client, so a request stays on one thread from its first byte to its last.
-    func takeIdle(for endpoint: Endpoint) -> (any Channel)? {
+    /// An idle connection to `endpoint` that is still open and young enough, if there is one; stale
+    /// ones met on the way are closed. A caller running on an event loop gets only a connection that
+    /// lives on that loop (the caller then opens a new one there rather than borrowing one from another
+    /// loop), as Envoy keeps a pool per worker thread: the write needs no hop to another thread, and the
+    /// answer resumes the caller on the thread that serves its own client, so a request stays on one
+    /// thread from its first byte to its last and each loop carries the work of its own clients.
+    /// Borrowing across loops had most requests' work end up on one loop (measured: one loop three times
+    /// the other's CPU under load, that loop nearly saturated).
+    func takeIdle(for endpoint: Endpoint, on loop: (any EventLoop)?) -> (any Channel)? {
         let now = NIODeadline.now()
+        let lifetime = idleLifetime
         var stale: [any Channel] = []
-        let reusable = idle.withLock { table -> (any Channel)? in
-            table[endpoint]?.moveOneOnThisEventLoopLast()
-            while let candidate = table[endpoint]?.popLast() {
-                if candidate.channel.isActive && now - candidate.since < idleLifetime { return candidate.channel }
-                stale.append(candidate.channel)
-            }
-            return nil
+        let reusable = idle.withLock { table in
+            table[endpoint]?.takeNewest(on: loop, usableAt: now, lifetime: lifetime, stale: &stale)
         }
         for channel in stale { channel.close(promise: nil) }
-        return reusable
+        return reusable ?? nil
     }
 
     func release(_ channel: any Channel, to endpoint: Endpoint) {
@@ -164,12 +166,12 @@ public final class UpstreamConnectionPool: Sendable {
         if !kept { channel.close(promise: nil) }
     }
 
-    private func connect(to endpoint: Endpoint, deadline: NIODeadline) async throws -> any Channel {
+    private func connect(to endpoint: Endpoint, on loop: any EventLoop, deadline: NIODeadline) async throws -> any Channel {
         let tls = endpoint.tls ? try tlsContextForClients() : nil
         let serverName = endpoint.tls && !Self.isIPAddress(endpoint.host) ? endpoint.host : nil
         let remaining = deadline - .now()
-        // On the caller's event loop when it runs on one of the group's (see `takeIdle(for:)`).
-        let bootstrap = ClientBootstrap(group: group.any())
+        // On the caller's event loop when it runs on one (see `takeIdle(for:on:)`).
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(min(connectTimeout, max(remaining, .milliseconds(1))))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
@@ -332,9 +334,23 @@ extension UpstreamConnectionPool {
 }
 
 extension Array where Element == UpstreamConnectionPool.IdleConnection {
-    /// Moves the last connection that lives on the calling thread's event loop to the end, where
-    /// `popLast` takes it.
-    fileprivate mutating func moveOneOnThisEventLoopLast() {
-        if let local = lastIndex(where: { $0.channel.eventLoop.inEventLoop }) { swapAt(local, endIndex - 1) }
+    /// Removes and returns the most recently released connection that lives on `loop` (on any loop
+    /// when `loop` is nil) and is still usable; unusable ones met on the way, on any loop, are removed
+    /// into `stale`.
+    fileprivate mutating func takeNewest(
+        on loop: (any EventLoop)?, usableAt now: NIODeadline, lifetime: TimeAmount, stale: inout [any Channel]
+    ) -> (any Channel)? {
+        var index = endIndex
+        while index > startIndex {
+            index -= 1
+            let candidate = self[index]
+            let usable = candidate.channel.isActive && now - candidate.since < lifetime
+            if !usable {
+                stale.append(remove(at: index).channel)
+            } else if loop == nil || candidate.channel.eventLoop === loop {
+                return remove(at: index).channel
+            }
+        }
+        return nil
     }
 }
