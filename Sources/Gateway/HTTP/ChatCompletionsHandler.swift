@@ -16,14 +16,15 @@ struct ChatCompletionsHandler: Sendable {
     func handle(_ request: Request) async throws -> Response {
         let token = RequestBodyReader.bearerToken(request)
         let traceparent = request.headers[.traceparent]
+        let snapshot = runtime.snapshot
         let chat: ChatCompletionRequest
         let principal: Principal
         do throws(GatewayError) {
             // Authenticate before reading the body so strangers learn nothing about limits or formats.
             var probe = InvocationContext(route: .chatCompletions, bearerToken: token, useCaseID: nil, payload: .invokeBody([]))
-            try await AuthenticateStage().run(&probe, runtime.environment)
+            try await AuthenticateStage().run(&probe, snapshot.environment)
             principal = probe.principal!
-            let body = try await RequestBodyReader.readJSONBody(request, limit: runtime.configuration.server.maxBodyBytes)
+            let body = try await RequestBodyReader.readJSONBody(request, limit: snapshot.configuration.server.maxBodyBytes)
             chat = try ChatCompletionRequest.parse(body)
         } catch {
             let id = await runtime.recordRejection(route: .chatCompletions, useCaseID: nil, bearerToken: token, error: error)
@@ -37,9 +38,11 @@ struct ChatCompletionsHandler: Sendable {
         }
         switch chat.target {
         case .useCase(let id):
-            return try await useCase(id, chat: chat, context: chatContext, principal: principal, token: token, traceparent: traceparent)
+            return try await useCase(
+                id, chat: chat, context: chatContext, principal: principal, token: token, traceparent: traceparent, snapshot: snapshot)
         case .provider(let provider, let model):
-            return try await passthrough(provider: provider, model: model, chat: chat, principal: principal, token: token, traceparent: traceparent)
+            return try await passthrough(
+                provider: provider, model: model, chat: chat, principal: principal, token: token, traceparent: traceparent, snapshot: snapshot)
         }
     }
 
@@ -47,7 +50,7 @@ struct ChatCompletionsHandler: Sendable {
 
     private func useCase(
         _ id: String, chat: ChatCompletionRequest, context callerContext: JSONValue?, principal: Principal, token: String?,
-        traceparent: String?
+        traceparent: String?, snapshot: GatewayRuntime.Snapshot
     ) async throws -> Response {
         let input: JSONValue
         do throws(GatewayError) {
@@ -61,9 +64,9 @@ struct ChatCompletionsHandler: Sendable {
         var context = InvocationContext(
             route: .chatCompletions, streamed: chat.stream, bearerToken: token, useCaseID: id,
             payload: .input(input, context: callerContext),
-            trace: TraceContext.incoming(traceparent, sampleRatio: runtime.configuration.server.tracing?.sampleRatio ?? 1))
+            trace: TraceContext.incoming(traceparent, sampleRatio: snapshot.configuration.server.tracing?.sampleRatio ?? 1))
         context.principal = principal
-        let finished = await runtime.run(context)
+        let finished = await runtime.run(context, snapshot: snapshot)
         if let error = finished.error {
             throw HTTPGatewayError(error, invocationID: finished.id, extraHeaders: finished.errorHeaders)
         }
@@ -112,11 +115,14 @@ struct ChatCompletionsHandler: Sendable {
     // MARK: Passthrough
 
     private func passthrough(
-        provider: String, model: String, chat: ChatCompletionRequest, principal: Principal, token: String?, traceparent: String?
+        provider: String, model: String, chat: ChatCompletionRequest, principal: Principal, token: String?, traceparent: String?,
+        snapshot: GatewayRuntime.Snapshot
     ) async throws -> Response {
+        let configuration = snapshot.configuration
+        let environment = snapshot.environment
         var context = InvocationContext(
             route: .passthrough, streamed: chat.stream, bearerToken: token, useCaseID: nil, payload: .invokeBody([]),
-            trace: TraceContext.incoming(traceparent, sampleRatio: runtime.configuration.server.tracing?.sampleRatio ?? 1))
+            trace: TraceContext.incoming(traceparent, sampleRatio: configuration.server.tracing?.sampleRatio ?? 1))
         context.principal = principal
         let started = ContinuousClock.now
         // Balanced by `record`, which every passthrough reaches exactly once (streams when they end).
@@ -127,32 +133,32 @@ struct ChatCompletionsHandler: Sendable {
             guard principal.mayCall(provider: provider) else {
                 throw GatewayError.forbidden("This API key is not scoped for this model.")
             }
-            guard let configuration = runtime.configuration.provider(named: provider), configuration.kind != .local else {
+            guard let providerConfiguration = configuration.provider(named: provider), providerConfiguration.kind != .local else {
                 throw GatewayError.unknownModel(chat.model)
             }
             // Passthrough carries whatever the key may send, so the provider must be cleared for the key's clearance.
-            guard configuration.mayReceive(principal.clearance) else {
+            guard providerConfiguration.mayReceive(principal.clearance) else {
                 throw GatewayError.forbidden(
                     "This API key's clearance (\(principal.clearance.rawValue)) exceeds the data classes this model's provider may receive.")
             }
         } catch {
             context.fail(with: error)
-            await record(&context)
+            await record(&context, snapshot: snapshot)
             throw HTTPGatewayError(error, invocationID: context.id)
         }
         context.stageTimings.append(("authenticate", (ContinuousClock.now - started).milliseconds))
-        context.deadline = context.start.advanced(by: .milliseconds(runtime.configuration.server.requestDeadlineMilliseconds))
+        context.deadline = context.start.advanced(by: .milliseconds(configuration.server.requestDeadlineMilliseconds))
         // The provider's PII action applies to what passthrough sends, and its leak check to what comes back.
-        let providerConfiguration = runtime.configuration.provider(named: provider)
+        let providerConfiguration = configuration.provider(named: provider)
         let guardStarted = ContinuousClock.now
         var guarded: PassthroughGuard
         do throws(GatewayError) {
             guarded = try PassthroughGuard(
-                messages: chat.messages, action: providerConfiguration?.piiAction ?? .allow, detector: runtime.environment.guards.pii,
-                holdback: runtime.configuration.guards.streamHoldback)
+                messages: chat.messages, action: providerConfiguration?.piiAction ?? .allow, detector: environment.guards.pii,
+                holdback: configuration.guards.streamHoldback)
         } catch {
             context.fail(with: error)
-            await record(&context)
+            await record(&context, snapshot: snapshot)
             throw HTTPGatewayError(error, invocationID: context.id)
         }
         context.stageTimings.append(("guard_input", (ContinuousClock.now - guardStarted).milliseconds))
@@ -163,7 +169,7 @@ struct ChatCompletionsHandler: Sendable {
             responseFormat: chat.responseFormat, traceparent: context.traceparent)
         // Admission: the key's rate limits, then the largest possible cost reserved against the key's
         // and team's budgets. With a budget, the answer is bounded by max_tokens (4096 when unset).
-        let governance = runtime.environment.governance
+        let governance = environment.governance
         let caps = governance.caps(of: principal)
         if !caps.isEmpty && request.parameters.maxTokens == nil { request.parameters.maxTokens = 4096 }
         let inputTokens = TokenUsage.estimate(characters: request.promptCharacters)
@@ -189,26 +195,27 @@ struct ChatCompletionsHandler: Sendable {
             }
         } catch {
             context.fail(with: error)
-            await record(&context)
+            await record(&context, snapshot: snapshot)
             throw HTTPGatewayError(error, invocationID: context.id, extraHeaders: context.errorHeaders)
         }
         let targets = [ProviderTarget(provider: provider, model: model)]
         if chat.stream {
             return try await streamPassthrough(
-                request, targets: targets, chat: chat, context: context, guarded: guarded, outputCap: caps.isEmpty ? nil : outputTokens)
+                request, targets: targets, chat: chat, context: context, guarded: guarded, outputCap: caps.isEmpty ? nil : outputTokens,
+                snapshot: snapshot)
         }
         let callStarted = ContinuousClock.now
         do {
-            let routed = try await runtime.environment.router.complete(request, targets: targets, deadline: context.deadline)
+            let routed = try await environment.router.complete(request, targets: targets, deadline: context.deadline)
             context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
             context.attempts = routed.attempts
             context.lastResponse = routed
             context.usage = routed.response.usage
-            context.costUSD = cost(routed.response.usage, target: routed.target)
+            context.costUSD = cost(routed.response.usage, target: routed.target, configuration: configuration)
             context.decision = .answered
             let content = routed.response.content.map { guarded.checkOutput($0) }
             if !guarded.outputLeaks.isEmpty { context.guardReport.outputLeaks = guarded.outputLeaks }
-            await record(&context)
+            await record(&context, snapshot: snapshot)
             // Written in OpenAI's member order without building dictionaries: this is every passthrough's answer.
             var json = JSONWriter(capacity: 384 + (content?.utf8.count ?? 0))
             json.beginObject()
@@ -234,16 +241,18 @@ struct ChatCompletionsHandler: Sendable {
             json.endObject()
             return JSONResponse.ok(bytes: json.bytes, headers: context.responseHeaders)
         } catch {
-            throw await routingFailed(error, context: &context, callStarted: callStarted)
+            throw await routingFailed(error, context: &context, callStarted: callStarted, snapshot: snapshot)
         }
     }
 
     /// Records a passthrough whose provider chain failed and returns the error response to throw.
-    private func routingFailed(_ failure: RoutingFailure, context: inout InvocationContext, callStarted: ContinuousClock.Instant) async -> HTTPGatewayError {
+    private func routingFailed(
+        _ failure: RoutingFailure, context: inout InvocationContext, callStarted: ContinuousClock.Instant, snapshot: GatewayRuntime.Snapshot
+    ) async -> HTTPGatewayError {
         context.stageTimings.append(("call_model", (ContinuousClock.now - callStarted).milliseconds))
         context.attempts = failure.attempts
         context.fail(with: failure.gatewayError)
-        await record(&context)
+        await record(&context, snapshot: snapshot)
         return HTTPGatewayError(failure.gatewayError, invocationID: context.id)
     }
 
@@ -251,15 +260,15 @@ struct ChatCompletionsHandler: Sendable {
     /// after it, a cut or stalled upstream ends the stream with an error event, and the ledger says so.
     private func streamPassthrough(
         _ request: ModelRequest, targets: [ProviderTarget], chat: ChatCompletionRequest, context initial: InvocationContext, guarded: PassthroughGuard,
-        outputCap: Int?
+        outputCap: Int?, snapshot: GatewayRuntime.Snapshot
     ) async throws -> Response {
         var context = initial
         let callStarted = ContinuousClock.now
         let routed: RoutedStream
         do {
-            routed = try await runtime.environment.router.stream(request, targets: targets, deadline: context.deadline)
+            routed = try await snapshot.environment.router.stream(request, targets: targets, deadline: context.deadline)
         } catch {
-            throw await routingFailed(error, context: &context, callStarted: callStarted)
+            throw await routingFailed(error, context: &context, callStarted: callStarted, snapshot: snapshot)
         }
         context.attempts = routed.attempts
         let completionID = "chatcmpl-\(context.id)"
@@ -348,14 +357,14 @@ struct ChatCompletionsHandler: Sendable {
                 attempts: routed.attempts)
             context.usage = usage ?? TokenUsage(
                 inputTokens: TokenUsage.estimate(characters: promptCharacters), outputTokens: TokenUsage.estimate(characters: characters), estimated: true)
-            context.costUSD = handler.cost(context.usage, target: routed.target)
+            context.costUSD = handler.cost(context.usage, target: routed.target, configuration: snapshot.configuration)
             if let failure {
                 context.error = failure
                 context.decision = .failed
             } else {
                 context.decision = .answered
             }
-            await handler.record(&context)
+            await handler.record(&context, snapshot: snapshot)
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: ServerSentEvents.headers(context.responseHeaders), body: body)
@@ -388,14 +397,14 @@ struct ChatCompletionsHandler: Sendable {
 
     // MARK: Helpers
 
-    func cost(_ usage: TokenUsage, target: ProviderTarget) -> Double {
-        runtime.configuration.provider(named: target.provider)?.prices(forModel: target.model).cost(usage) ?? 0
+    func cost(_ usage: TokenUsage, target: ProviderTarget, configuration: GatewayConfiguration) -> Double {
+        configuration.provider(named: target.provider)?.prices(forModel: target.model).cost(usage) ?? 0
     }
 
-    func record(_ context: inout InvocationContext) async {
-        await RecordStage().record(&context, runtime.environment)
+    func record(_ context: inout InvocationContext, snapshot: GatewayRuntime.Snapshot) async {
+        await RecordStage().record(&context, snapshot.environment)
         if context.route == .passthrough { runtime.metrics.inFlight.decrement() }
-        runtime.log(context)
+        runtime.log(context, knownModels: snapshot.knownModels)
     }
 
     static func usageJSON(_ usage: TokenUsage) -> JSONValue {

@@ -10,17 +10,18 @@ struct InvokeHandler: Sendable {
     func handle(_ request: Request, useCaseID: String) async throws -> Response {
         let token = RequestBodyReader.bearerToken(request)
         let traceparent = request.headers[.traceparent]
+        let snapshot = runtime.snapshot
         let body: [UInt8]
         do {
-            body = try await RequestBodyReader.readJSONBody(request, limit: runtime.configuration.server.maxBodyBytes)
+            body = try await RequestBodyReader.readJSONBody(request, limit: snapshot.configuration.server.maxBodyBytes)
         } catch {
             let id = await runtime.recordRejection(route: .invoke, useCaseID: useCaseID, bearerToken: token, error: error)
             throw HTTPGatewayError(error, invocationID: id)
         }
         let context = InvocationContext(
             route: .invoke, bearerToken: token, useCaseID: useCaseID, payload: .invokeBody(body),
-            trace: TraceContext.incoming(traceparent, sampleRatio: runtime.configuration.server.tracing?.sampleRatio ?? 1))
-        let finished = await runtime.run(context)
+            trace: TraceContext.incoming(traceparent, sampleRatio: snapshot.configuration.server.tracing?.sampleRatio ?? 1))
+        let finished = await runtime.run(context, snapshot: snapshot)
         if let error = finished.error {
             throw HTTPGatewayError(error, invocationID: finished.id, extraHeaders: finished.errorHeaders)
         }

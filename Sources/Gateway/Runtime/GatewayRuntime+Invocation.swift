@@ -6,24 +6,30 @@ import Pipeline
 extension GatewayRuntime {
     /// Runs the use-case pipeline and logs one line for the invocation (no payloads, no secrets).
     public func run(_ context: InvocationContext) async -> InvocationContext {
+        await run(context, snapshot: snapshot)
+    }
+
+    /// Runs the use-case pipeline under `snapshot`, the one the request read its settings from.
+    func run(_ context: InvocationContext, snapshot: Snapshot) async -> InvocationContext {
         metrics.inFlight.increment()
-        let finished = await pipeline.run(context, environment: environment)
+        let finished = await pipeline.run(context, environment: snapshot.environment)
         metrics.inFlight.decrement()
-        log(finished)
+        log(finished, knownModels: snapshot.knownModels)
         return finished
     }
 
     /// Records a request rejected before the pipeline could run (body too large, wrong content type, bad JSON).
     @discardableResult
     func recordRejection(route: InvocationRoute, useCaseID: String?, bearerToken: String?, error: GatewayError) async -> String {
+        let snapshot = snapshot
         var context = InvocationContext(route: route, bearerToken: bearerToken, useCaseID: useCaseID, payload: .invokeBody([]))
         if let token = bearerToken {
-            context.principal = try? await environment.authenticator.authenticate(bearerToken: token)
+            context.principal = try? await snapshot.environment.authenticator.authenticate(bearerToken: token)
         }
-        context.useCase = useCaseID.flatMap { configuration.useCase(id: $0) }
+        context.useCase = useCaseID.flatMap { snapshot.configuration.useCase(id: $0) }
         context.fail(with: error)
-        await RecordStage().record(&context, environment)
-        log(context)
+        await RecordStage().record(&context, snapshot.environment)
+        log(context, knownModels: snapshot.knownModels)
         return context.id
     }
 
@@ -41,8 +47,9 @@ extension GatewayRuntime {
         return principal
     }
 
-    /// Logs one line for a finished invocation and records its metrics.
-    func log(_ context: InvocationContext) {
+    /// Logs one line for a finished invocation and records its metrics (model labels limited to
+    /// `knownModels`, those of the snapshot the request ran under).
+    func log(_ context: InvocationContext, knownModels: Set<String>) {
         metrics.observe(context, knownModels: knownModels)
         traces.record(context)
         // Built only when it will be written.

@@ -17,11 +17,14 @@ import Synchronization
 /// The configuration and the environment built from it are one snapshot, replaced as a whole by a
 /// reload; a request reads the snapshot once per access and requests already running keep theirs.
 public final class GatewayRuntime: Sendable {
-    struct Snapshot: Sendable {
-        var configuration: GatewayConfiguration
-        var environment: PipelineEnvironment
+    /// Immutable and shared: a request takes the reference once (one lock, one retain) and reads
+    /// through it, instead of copying the configuration or the environment (dozens of references
+    /// each) at every access.
+    final class Snapshot: Sendable {
+        let configuration: GatewayConfiguration
+        let environment: PipelineEnvironment
         /// `provider/model` pairs the configuration names: the only model values metrics use as labels.
-        var knownModels: Set<String>
+        let knownModels: Set<String>
 
         init(configuration: GatewayConfiguration, environment: PipelineEnvironment) {
             self.configuration = configuration
@@ -40,9 +43,10 @@ public final class GatewayRuntime: Sendable {
     }
 
     private let current: Mutex<Snapshot>
-    public var configuration: GatewayConfiguration { current.withLock { $0.configuration } }
-    public var environment: PipelineEnvironment { current.withLock { $0.environment } }
-    var knownModels: Set<String> { current.withLock { $0.knownModels } }
+    /// The configuration and environment in force; a request reads them through one snapshot.
+    var snapshot: Snapshot { current.withLock { $0 } }
+    public var configuration: GatewayConfiguration { snapshot.configuration }
+    public var environment: PipelineEnvironment { snapshot.environment }
     public let store: SQLiteStore
     /// The ledger as the pipeline sees it: rows are queued and written in batches by this service.
     public let ledger: LedgerWriter
