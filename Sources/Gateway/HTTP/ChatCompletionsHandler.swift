@@ -120,6 +120,7 @@ struct ChatCompletionsHandler: Sendable {
     ) async throws -> Response {
         let configuration = snapshot.configuration
         let environment = snapshot.environment
+        let providerConfiguration = configuration.provider(named: provider)
         var context = InvocationContext(
             route: .passthrough, streamed: chat.stream, bearerToken: token, useCaseID: nil, payload: .invokeBody([]),
             trace: TraceContext.incoming(traceparent, sampleRatio: configuration.server.tracing?.sampleRatio ?? 1))
@@ -133,7 +134,7 @@ struct ChatCompletionsHandler: Sendable {
             guard principal.mayCall(provider: provider) else {
                 throw GatewayError.forbidden("This API key is not scoped for this model.")
             }
-            guard let providerConfiguration = configuration.provider(named: provider), providerConfiguration.kind != .local else {
+            guard let providerConfiguration, providerConfiguration.kind != .local else {
                 throw GatewayError.unknownModel(chat.model)
             }
             // Passthrough carries whatever the key may send, so the provider must be cleared for the key's clearance.
@@ -149,7 +150,6 @@ struct ChatCompletionsHandler: Sendable {
         context.stageTimings.append(("authenticate", (ContinuousClock.now - started).milliseconds))
         context.deadline = context.start.advanced(by: .milliseconds(configuration.server.requestDeadlineMilliseconds))
         // The provider's PII action applies to what passthrough sends, and its leak check to what comes back.
-        let providerConfiguration = configuration.provider(named: provider)
         let guardStarted = ContinuousClock.now
         var guarded: PassthroughGuard
         do throws(GatewayError) {

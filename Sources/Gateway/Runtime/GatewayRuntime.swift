@@ -15,7 +15,8 @@ import Synchronization
 /// pipeline environment wired from concrete adapters.
 ///
 /// The configuration and the environment built from it are one snapshot, replaced as a whole by a
-/// reload; a request reads the snapshot once per access and requests already running keep theirs.
+/// reload; a request takes the snapshot once and reads everything through it, so requests already
+/// running keep theirs.
 public final class GatewayRuntime: Sendable {
     /// Immutable and shared: a request takes the reference once (one lock, one retain) and reads
     /// through it, instead of copying the configuration or the environment (dozens of references

@@ -148,11 +148,11 @@ public final class UpstreamConnectionPool: Sendable {
         let now = NIODeadline.now()
         let lifetime = idleLifetime
         var stale: [any Channel] = []
-        let reusable = idle.withLock { table in
-            table[endpoint]?.takeNewest(on: loop, usableAt: now, lifetime: lifetime, stale: &stale)
+        let reusable = idle.withLock { table -> (any Channel)? in
+            table[endpoint]?.takeNewest(on: loop, usableAt: now, lifetime: lifetime, stale: &stale) ?? nil
         }
         for channel in stale { channel.close(promise: nil) }
-        return reusable ?? nil
+        return reusable
     }
 
     func release(_ channel: any Channel, to endpoint: Endpoint) {
